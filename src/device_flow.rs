@@ -1,0 +1,380 @@
+//! The OAuth 2.0 device authorization grant (RFC 8628): ask for a code, show it, poll for the token.
+//!
+//! Polling is done here rather than by oauth2's built-in poller, because that one retries network
+//! errors silently and finally reports them as `expired_token`; a dead server must be reported as
+//! what it is. The decision after each poll is a pure function ([`next_step`]), tested on its own.
+
+use crate::cancel::Cancel;
+use crate::clock::Clock;
+use crate::credential::OAuthSession;
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{parse_json, Endpoint, HttpClient};
+use crate::jwt_info;
+use crate::secret::Secret;
+use oauth2::basic::{BasicErrorResponse, BasicTokenResponse};
+use oauth2::{DeviceCodeErrorResponse, DeviceCodeErrorResponseType, StandardDeviceAuthorizationResponse, TokenResponse};
+use serde::Serialize;
+use std::time::Duration;
+
+pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+/// Network or server trouble this many polls in a row ends the flow with that error.
+pub const MAX_TROUBLE_IN_A_ROW: u32 = 3;
+/// Used when a token answer carries no `expires_in` and the token is not a JWT.
+pub const ASSUMED_LIFETIME_SECS: u64 = 300;
+
+/// What the user needs to see to approve the sign-in. The device code itself stays private.
+#[derive(Debug, Clone)]
+pub struct DeviceCode {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    pub expires_in: Duration,
+    pub interval: Duration,
+    pub issued_at: u64,
+    device_code: Secret,
+}
+
+/// Progress of a device sign-in, for the CLI's output and the app's screens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum DeviceEvent {
+    Code {
+        user_code: String,
+        verification_uri: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        verification_uri_complete: Option<String>,
+        expires_in: u64,
+        interval: u64,
+    },
+    Pending,
+    SlowDown { interval: u64 },
+    /// A poll failed for network or server reasons; polling goes on for a while.
+    NetworkTrouble { message: String },
+    SignedIn { expires_at: u64 },
+    Error { code: String, message: String },
+}
+
+impl DeviceEvent {
+    pub fn code_issued(code: &DeviceCode) -> Self {
+        DeviceEvent::Code {
+            user_code: code.user_code.clone(),
+            verification_uri: code.verification_uri.clone(),
+            verification_uri_complete: code.verification_uri_complete.clone(),
+            expires_in: code.expires_in.as_secs(),
+            interval: code.interval.as_secs(),
+        }
+    }
+
+    pub fn failed(error: &Error) -> Self {
+        DeviceEvent::Error { code: error.code().as_str().to_string(), message: error.message().to_string() }
+    }
+}
+
+/// Asks the IdP for a device code.
+pub async fn request_code(
+    http: &HttpClient,
+    device_endpoint: &str,
+    client_id: &str,
+    scope: &str,
+    clock: &dyn Clock,
+) -> Result<DeviceCode> {
+    let response = http
+        .post_form(Endpoint::DeviceAuthorization, device_endpoint, &[("client_id", client_id), ("scope", scope)])
+        .await?;
+    if !response.status().is_success() {
+        let err: BasicErrorResponse = parse_json(Endpoint::DeviceAuthorization, &response)?;
+        return Err(Error::invalid(format!(
+            "The identity provider refused the sign-in request for client id `{client_id}`: {}.",
+            describe(err.error().as_ref(), err.error_description())
+        ))
+        .with_hint("Check the profile's client id and scope (lakekey profile show)."));
+    }
+    let details: StandardDeviceAuthorizationResponse = parse_json(Endpoint::DeviceAuthorization, &response)?;
+    let interval = if details.interval().is_zero() { Duration::from_secs(5) } else { details.interval() };
+    Ok(DeviceCode {
+        user_code: details.user_code().secret().clone(),
+        verification_uri: details.verification_uri().to_string(),
+        verification_uri_complete: details.verification_uri_complete().map(|u| u.secret().clone()),
+        expires_in: details.expires_in(),
+        interval,
+        issued_at: clock.now(),
+        device_code: Secret::new(details.device_code().secret().as_str()),
+    })
+}
+
+/// What one poll of the token endpoint answered.
+#[derive(Debug)]
+pub enum PollAnswer {
+    Token(BasicTokenResponse),
+    Pending,
+    SlowDown,
+    Denied,
+    Expired,
+    /// A protocol error that ends the flow (`invalid_client`, `invalid_grant`, ...).
+    Refused(Error),
+    /// The network or the server failed; worth another try.
+    Trouble(Error),
+}
+
+/// What to do after a poll.
+#[derive(Debug)]
+pub enum Step {
+    /// Wait this long, then poll again.
+    Wait { interval: Duration, event: DeviceEvent },
+    Done(Box<BasicTokenResponse>),
+    Fail(Error),
+}
+
+/// The polling rules: keep the interval on `authorization_pending`, add 5 s on `slow_down` for
+/// this and all later polls, stop on denial or expiry, give up after repeated trouble.
+pub fn next_step(answer: PollAnswer, interval: Duration, trouble_in_a_row: &mut u32) -> Step {
+    if !matches!(answer, PollAnswer::Trouble(_)) {
+        *trouble_in_a_row = 0;
+    }
+    match answer {
+        PollAnswer::Token(token) => Step::Done(Box::new(token)),
+        PollAnswer::Pending => Step::Wait { interval, event: DeviceEvent::Pending },
+        PollAnswer::SlowDown => {
+            let interval = interval + SLOW_DOWN_STEP;
+            Step::Wait { interval, event: DeviceEvent::SlowDown { interval: interval.as_secs() } }
+        }
+        PollAnswer::Denied => Step::Fail(
+            Error::new(ErrorCode::AccessDenied, "The sign-in was declined at the identity provider.")
+                .with_hint("Run `lakekey login` again and approve the request."),
+        ),
+        PollAnswer::Expired => Step::Fail(code_expired()),
+        PollAnswer::Refused(e) => Step::Fail(e),
+        PollAnswer::Trouble(e) => {
+            *trouble_in_a_row += 1;
+            if *trouble_in_a_row >= MAX_TROUBLE_IN_A_ROW {
+                Step::Fail(e)
+            } else {
+                Step::Wait { interval, event: DeviceEvent::NetworkTrouble { message: e.message().to_string() } }
+            }
+        }
+    }
+}
+
+/// Polls until the user approves, declines, the code expires, or `cancel` trips.
+pub async fn poll_for_token(
+    http: &HttpClient,
+    token_endpoint: &str,
+    client_id: &str,
+    code: &DeviceCode,
+    clock: &dyn Clock,
+    cancel: &Cancel,
+    on_event: &mut (dyn FnMut(&DeviceEvent) + Send),
+) -> Result<BasicTokenResponse> {
+    let deadline = code.issued_at + code.expires_in.as_secs();
+    let mut interval = code.interval;
+    let mut trouble = 0;
+    loop {
+        let now = clock.now();
+        if now >= deadline {
+            return Err(code_expired());
+        }
+        // Never sleep past the code's expiry just to poll once more.
+        let wait = interval.min(Duration::from_secs(deadline - now));
+        tokio::select! {
+            _ = cancel.cancelled() => return Err(cancelled()),
+            _ = clock.sleep(wait) => {}
+        }
+        if clock.now() >= deadline {
+            return Err(code_expired());
+        }
+        let answer = tokio::select! {
+            _ = cancel.cancelled() => return Err(cancelled()),
+            answer = poll_once(http, token_endpoint, client_id, code) => answer,
+        };
+        match next_step(answer, interval, &mut trouble) {
+            Step::Wait { interval: next, event } => {
+                interval = next;
+                on_event(&event);
+            }
+            Step::Done(token) => return Ok(*token),
+            Step::Fail(e) => return Err(e),
+        }
+    }
+}
+
+async fn poll_once(http: &HttpClient, token_endpoint: &str, client_id: &str, code: &DeviceCode) -> PollAnswer {
+    let form = [("grant_type", DEVICE_GRANT), ("device_code", code.device_code.expose()), ("client_id", client_id)];
+    let response = match http.post_form(Endpoint::TokenPoll, token_endpoint, &form).await {
+        Ok(r) => r,
+        Err(e) => return PollAnswer::Trouble(e),
+    };
+    if response.status() == http::StatusCode::OK {
+        return match parse_json::<BasicTokenResponse>(Endpoint::TokenPoll, &response) {
+            Ok(token) => PollAnswer::Token(token),
+            Err(e) => PollAnswer::Refused(e),
+        };
+    }
+    let err: DeviceCodeErrorResponse = match parse_json(Endpoint::TokenPoll, &response) {
+        Ok(err) => err,
+        Err(e) => return PollAnswer::Refused(e),
+    };
+    match err.error() {
+        DeviceCodeErrorResponseType::AuthorizationPending => PollAnswer::Pending,
+        DeviceCodeErrorResponseType::SlowDown => PollAnswer::SlowDown,
+        DeviceCodeErrorResponseType::AccessDenied => PollAnswer::Denied,
+        DeviceCodeErrorResponseType::ExpiredToken => PollAnswer::Expired,
+        DeviceCodeErrorResponseType::Basic(other) => PollAnswer::Refused(
+            Error::new(
+                ErrorCode::Server,
+                format!("The {} refused the device code: {}.", Endpoint::TokenPoll, describe(other.as_ref(), err.error_description())),
+            )
+            .with_hint("Check the profile's client id; then run `lakekey login` again."),
+        ),
+    }
+}
+
+/// Turns a token answer into the session that is stored.
+pub fn session_from_token(
+    token: &BasicTokenResponse,
+    now: u64,
+    token_endpoint: &str,
+    revocation_endpoint: Option<&str>,
+    client_id: &str,
+    previous_refresh: Option<&Secret>,
+) -> OAuthSession {
+    let access_token = Secret::new(token.access_token().secret().as_str());
+    let expires_at = match token.expires_in() {
+        Some(d) => now + d.as_secs(),
+        None => jwt_info::expiry(access_token.expose()).unwrap_or(now + ASSUMED_LIFETIME_SECS),
+    };
+    OAuthSession {
+        access_token,
+        // A refresh answer without a new refresh token means the old one stays valid.
+        refresh_token: token.refresh_token().map(|r| Secret::new(r.secret().as_str())).or_else(|| previous_refresh.cloned()),
+        expires_at,
+        obtained_at: now,
+        token_endpoint: token_endpoint.to_string(),
+        revocation_endpoint: revocation_endpoint.map(str::to_string),
+        client_id: client_id.to_string(),
+    }
+}
+
+fn describe(code: &str, description: Option<&String>) -> String {
+    match description {
+        Some(d) if !d.is_empty() => format!("{code} ({d})"),
+        _ => code.to_string(),
+    }
+}
+
+fn code_expired() -> Error {
+    Error::new(ErrorCode::CodeExpired, "The sign-in code expired before it was approved.")
+        .with_hint("Run `lakekey login` again and approve the new code sooner.")
+}
+
+fn cancelled() -> Error {
+    Error::new(ErrorCode::Cancelled, "The sign-in was cancelled.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIVE: Duration = Duration::from_secs(5);
+
+    #[test]
+    fn pending_keeps_the_interval_and_slow_down_adds_five_seconds() {
+        let mut trouble = 0;
+        match next_step(PollAnswer::Pending, FIVE, &mut trouble) {
+            Step::Wait { interval, event } => {
+                assert_eq!(interval, FIVE);
+                assert_eq!(event, DeviceEvent::Pending);
+            }
+            other => panic!("{other:?}"),
+        }
+        match next_step(PollAnswer::SlowDown, Duration::from_secs(7), &mut trouble) {
+            Step::Wait { interval, event } => {
+                assert_eq!(interval, Duration::from_secs(12));
+                assert_eq!(event, DeviceEvent::SlowDown { interval: 12 });
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn denial_and_expiry_end_the_flow_with_their_own_codes() {
+        let mut trouble = 0;
+        let Step::Fail(e) = next_step(PollAnswer::Denied, FIVE, &mut trouble) else { panic!() };
+        assert_eq!(e.code(), ErrorCode::AccessDenied);
+        let Step::Fail(e) = next_step(PollAnswer::Expired, FIVE, &mut trouble) else { panic!() };
+        assert_eq!(e.code(), ErrorCode::CodeExpired);
+    }
+
+    #[test]
+    fn repeated_network_trouble_is_reported_as_network_trouble_not_expiry() {
+        let mut trouble = 0;
+        let net = || PollAnswer::Trouble(Error::new(ErrorCode::Network, "Could not reach it."));
+        assert!(matches!(next_step(net(), FIVE, &mut trouble), Step::Wait { event: DeviceEvent::NetworkTrouble { .. }, .. }));
+        // A good answer in between resets the count.
+        assert!(matches!(next_step(PollAnswer::Pending, FIVE, &mut trouble), Step::Wait { .. }));
+        for _ in 1..MAX_TROUBLE_IN_A_ROW {
+            assert!(matches!(next_step(net(), FIVE, &mut trouble), Step::Wait { .. }));
+        }
+        let Step::Fail(e) = next_step(net(), FIVE, &mut trouble) else { panic!() };
+        assert_eq!(e.code(), ErrorCode::Network);
+    }
+
+    #[test]
+    fn events_serialise_as_the_cli_contract_says() {
+        let json = serde_json::to_string(&DeviceEvent::SlowDown { interval: 10 }).unwrap();
+        assert_eq!(json, r#"{"event":"slow_down","interval":10}"#);
+        let json = serde_json::to_string(&DeviceEvent::Code {
+            user_code: "ABCD-EFGH".into(),
+            verification_uri: "https://idp/device".into(),
+            verification_uri_complete: None,
+            expires_in: 600,
+            interval: 5,
+        })
+        .unwrap();
+        assert_eq!(json, r#"{"event":"code","user_code":"ABCD-EFGH","verification_uri":"https://idp/device","expires_in":600,"interval":5}"#);
+    }
+
+    #[tokio::test]
+    async fn polling_stops_at_expiry_without_waiting_in_real_time() {
+        // Nothing listens on port 9 of loopback: every poll is network trouble, but the 12 s code
+        // expires before trouble ends the flow; the fake clock makes this instant.
+        let clock = crate::clock::FakeClock::at(1000);
+        let code = DeviceCode {
+            user_code: "X".into(),
+            verification_uri: "http://127.0.0.1:9/device".into(),
+            verification_uri_complete: None,
+            expires_in: Duration::from_secs(12),
+            interval: FIVE,
+            issued_at: 1000,
+            device_code: Secret::new("dc"),
+        };
+        let http = HttpClient::new(&Default::default()).unwrap();
+        let mut events = Vec::new();
+        let err = poll_for_token(&http, "http://127.0.0.1:9/token", "c", &code, &clock, &Cancel::new(), &mut |e| events.push(e.clone()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::CodeExpired);
+        assert_eq!(*clock.sleeps.lock().unwrap(), vec![FIVE, FIVE, Duration::from_secs(2)]);
+        assert!(matches!(events[0], DeviceEvent::NetworkTrouble { .. }));
+    }
+
+    #[tokio::test]
+    async fn cancel_stops_polling() {
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let code = DeviceCode {
+            user_code: "X".into(),
+            verification_uri: "http://127.0.0.1:9/device".into(),
+            verification_uri_complete: None,
+            expires_in: Duration::from_secs(600),
+            interval: FIVE,
+            issued_at: crate::clock::Clock::now(&crate::clock::SystemClock),
+            device_code: Secret::new("dc"),
+        };
+        let http = HttpClient::new(&Default::default()).unwrap();
+        let err = poll_for_token(&http, "http://127.0.0.1:9/token", "c", &code, &crate::clock::SystemClock, &cancel, &mut |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Cancelled);
+    }
+}

@@ -1,0 +1,90 @@
+//! OpenID Connect discovery: where the identity provider's endpoints are.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{parse_json, Endpoint, HttpClient};
+use crate::lake_url::parse_web_url;
+use serde::Deserialize;
+
+/// The endpoints LakeKey uses, each checked to be HTTPS (or loopback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdpEndpoints {
+    pub issuer: String,
+    pub token_endpoint: String,
+    pub device_authorization_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Document {
+    issuer: Option<String>,
+    token_endpoint: Option<String>,
+    device_authorization_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+}
+
+pub fn discovery_url(issuer: &str) -> String {
+    format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
+}
+
+pub async fn discover(http: &HttpClient, issuer: &str) -> Result<IdpEndpoints> {
+    let response = http.get(Endpoint::Discovery, &discovery_url(issuer), None).await?;
+    if !response.status().is_success() {
+        return Err(Error::new(
+            ErrorCode::Server,
+            format!("The {} answered HTTP {} for {}.", Endpoint::Discovery, response.status().as_u16(), discovery_url(issuer)),
+        )
+        .with_hint("Check the identity provider preset, realm or issuer URL of the profile."));
+    }
+    parse_document(issuer, parse_json(Endpoint::Discovery, &response)?)
+}
+
+fn parse_document(issuer: &str, doc: Document) -> Result<IdpEndpoints> {
+    let checked = |url: Option<String>, what: &str| -> Result<Option<String>> {
+        match url {
+            Some(u) => parse_web_url(&u, what)
+                .map(|_| Some(u))
+                .map_err(|e| Error::new(ErrorCode::Server, format!("The identity provider's discovery document lists an unusable {what}: {}", e.message()))),
+            None => Ok(None),
+        }
+    };
+    let token_endpoint = checked(doc.token_endpoint, "token endpoint")?.ok_or_else(|| {
+        Error::new(ErrorCode::Server, "The identity provider's discovery document has no token endpoint.")
+    })?;
+    Ok(IdpEndpoints {
+        issuer: doc.issuer.unwrap_or_else(|| issuer.to_string()),
+        token_endpoint,
+        device_authorization_endpoint: checked(doc.device_authorization_endpoint, "device authorization endpoint")?,
+        revocation_endpoint: checked(doc.revocation_endpoint, "revocation endpoint")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(json: &str) -> Document {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn reads_the_endpoints_lakekey_needs() {
+        let got = parse_document(
+            "https://idp.example.com",
+            doc(r#"{"issuer":"https://idp.example.com","token_endpoint":"https://idp.example.com/token",
+                "device_authorization_endpoint":"https://idp.example.com/device","extra":1}"#),
+        )
+        .unwrap();
+        assert_eq!(got.token_endpoint, "https://idp.example.com/token");
+        assert_eq!(got.device_authorization_endpoint.as_deref(), Some("https://idp.example.com/device"));
+        assert_eq!(got.revocation_endpoint, None);
+        assert_eq!(discovery_url("https://idp.example.com/"), "https://idp.example.com/.well-known/openid-configuration");
+    }
+
+    #[test]
+    fn refuses_plain_http_endpoints_and_a_missing_token_endpoint() {
+        let err = parse_document("https://idp", doc(r#"{"token_endpoint":"http://evil.example.com/token"}"#)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Server);
+        assert!(err.message().contains("plain http"), "{}", err.message());
+        assert!(parse_document("https://idp", doc("{}")).is_err());
+    }
+}

@@ -1,0 +1,585 @@
+//! The engine's front door: what the CLI and the desktop app call. Each method is one user-level
+//! action; the protocol work lives in the modules named for it.
+
+use crate::cancel::Cancel;
+use crate::clock::{Clock, SystemClock};
+use crate::credential::{Credential, PastedToken, PatCredential, Validation};
+use crate::device_flow::{self, DeviceEvent};
+use crate::discovery;
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::HttpClient;
+use crate::jwt_info::{self, JwtInfo};
+use crate::keychain::Keychain;
+use crate::lake_validation;
+use crate::oauth_refresh::{self, RefreshFailure};
+use crate::pat_jwt::{self, PatClaims};
+use crate::pem_key::{read_text_file, RsaKey};
+use crate::profile::{check_name, Config, Method, Profile, ProfileStore, Resolved};
+use crate::refresh_lock::RefreshLock;
+use crate::revocation;
+use crate::secret::Secret;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// The default "valid for at least" margin of [`Engine::token`].
+pub const DEFAULT_MIN_VALID_SECS: u64 = 60;
+const MAX_PAT_FILE_BYTES: u64 = 64 * 1024;
+
+pub struct Engine {
+    profiles: ProfileStore,
+    keychain: OnceLock<Keychain>,
+    http: OnceLock<HttpClient>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("config_dir", &self.profiles.dir()).finish()
+    }
+}
+
+/// What a PAT import needs. The PEM is read from a file, as the user keeps it.
+#[derive(Debug, Default)]
+pub struct PatImport {
+    pub pat: Option<Secret>,
+    pub pat_file: Option<PathBuf>,
+    pub pem_file: PathBuf,
+    pub passphrase: Option<Secret>,
+    pub username: Option<String>,
+    pub kid: Option<String>,
+    pub expiration_time: Option<u64>,
+    pub valid_from: Option<u64>,
+    pub validate: bool,
+}
+
+/// The result of a PAT import.
+#[derive(Debug, Serialize)]
+pub struct PatImported {
+    pub validation: Validation,
+    pub kid: String,
+    pub username: String,
+    /// Why the token is not validated, when it is not.
+    pub not_validated_because: Option<String>,
+    /// Things the user should know (e.g. the key file is readable by others).
+    pub warnings: Vec<String>,
+}
+
+/// A profile's sign-in state, safe to show anywhere: no token, no PAT.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub profile: String,
+    pub method: Method,
+    pub base_url: String,
+    pub signed_in: bool,
+    /// What kind of credential is stored (`device`, `pat`, `token`), if any.
+    pub credential: Option<&'static str>,
+    pub expires_at: Option<u64>,
+    pub expires_in: Option<i64>,
+    pub can_refresh: bool,
+    pub validation: Option<Validation>,
+    pub token_preview: Option<String>,
+    pub header: Option<serde_json::Map<String, serde_json::Value>>,
+    pub claims: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl Engine {
+    /// The engine as users run it: config from `LAKEKEY_CONFIG_DIR` or the platform directory,
+    /// secrets in the OS keychain (connected on first use, so profile commands work without it).
+    pub fn open() -> Result<Self> {
+        Ok(Self::new(ProfileStore::default_dir()?, None, Arc::new(SystemClock)))
+    }
+
+    /// An engine with an explicit keychain (a mock store in unit tests) and clock.
+    pub fn new(config_dir: impl Into<PathBuf>, keychain: Option<Keychain>, clock: Arc<dyn Clock>) -> Self {
+        let cell = OnceLock::new();
+        if let Some(k) = keychain {
+            let _ = cell.set(k);
+        }
+        Engine { profiles: ProfileStore::new(config_dir), keychain: cell, http: OnceLock::new(), clock }
+    }
+
+    pub fn config_dir(&self) -> &Path {
+        self.profiles.dir()
+    }
+
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    fn keychain(&self) -> Result<&Keychain> {
+        if let Some(k) = self.keychain.get() {
+            return Ok(k);
+        }
+        let k = Keychain::os()?;
+        Ok(self.keychain.get_or_init(|| k))
+    }
+
+    fn http(&self) -> Result<&HttpClient> {
+        if let Some(h) = self.http.get() {
+            return Ok(h);
+        }
+        let settings = self.profiles.load()?.network.settings();
+        let h = HttpClient::new(&settings)?;
+        Ok(self.http.get_or_init(|| h))
+    }
+
+    // ---- profiles -------------------------------------------------------------------------
+
+    pub fn config(&self) -> Result<Config> {
+        self.profiles.load()
+    }
+
+    /// Adds or replaces a profile after checking that it resolves (URL rules, preset, issuer).
+    pub fn add_profile(&self, name: &str, profile: Profile, make_default: bool) -> Result<Resolved> {
+        check_name(name)?;
+        let resolved = profile.resolve(name)?;
+        self.profiles.update(|config| {
+            config.profiles.insert(name.to_string(), profile);
+            if make_default {
+                config.default = Some(name.to_string());
+            }
+            Ok(())
+        })?;
+        Ok(resolved)
+    }
+
+    /// Removes a profile and its secrets from the keychain (without contacting the IdP).
+    pub fn remove_profile(&self, name: &str) -> Result<()> {
+        self.config()?.get(name)?;
+        self.keychain()?.delete(name)?;
+        self.profiles.update(|config| {
+            config.profiles.remove(name);
+            if config.default.as_deref() == Some(name) {
+                config.default = None;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn set_default(&self, name: &str) -> Result<()> {
+        self.profiles.update(|config| {
+            config.get(name)?;
+            config.default = Some(name.to_string());
+            Ok(())
+        })
+    }
+
+    /// The profile a command means (see [`Config::select`]), resolved.
+    pub fn resolve(&self, name: Option<&str>) -> Result<Resolved> {
+        let config = self.config()?;
+        let name = config.select(name)?;
+        config.get(&name)?.resolve(&name)
+    }
+
+    // ---- sign in --------------------------------------------------------------------------
+
+    /// The device flow for a profile: events report progress (the first is the code to show).
+    pub async fn device_login(
+        &self,
+        name: Option<&str>,
+        cancel: &Cancel,
+        on_event: &mut (dyn FnMut(&DeviceEvent) + Send),
+    ) -> Result<Status> {
+        let profile = self.resolve(name)?;
+        // Fail on a missing keychain before the user approves anything.
+        let keychain = self.keychain()?;
+        let http = self.http()?;
+        let endpoints = tokio::select! {
+            _ = cancel.cancelled() => return Err(Error::new(ErrorCode::Cancelled, "The sign-in was cancelled.")),
+            found = discovery::discover(http, &profile.issuer) => found?,
+        };
+        let device_endpoint = endpoints.device_authorization_endpoint.as_deref().ok_or_else(|| {
+            Error::new(ErrorCode::Server, "The identity provider does not offer the device sign-in flow (no device authorization endpoint).")
+                .with_hint("Check the profile's identity provider preset or issuer; or use a PAT (lakekey pat import).")
+        })?;
+        let code = device_flow::request_code(http, device_endpoint, &profile.client_id, &profile.scope, self.clock.as_ref()).await?;
+        on_event(&DeviceEvent::code_issued(&code));
+        let token = device_flow::poll_for_token(http, &endpoints.token_endpoint, &profile.client_id, &code, self.clock.as_ref(), cancel, on_event).await?;
+        let session = device_flow::session_from_token(
+            &token,
+            self.clock.now(),
+            &endpoints.token_endpoint,
+            endpoints.revocation_endpoint.as_deref(),
+            &profile.client_id,
+            None,
+        );
+        let expires_at = session.expires_at;
+        keychain.save(&profile.name, &Credential::OAuth(session))?;
+        on_event(&DeviceEvent::SignedIn { expires_at });
+        self.status(Some(&profile.name))
+    }
+
+    /// Signs a PAT JWT from a PAT and PEM key, validates it with Lake (unless told not to), and
+    /// keeps the PAT and key in the keychain so new JWTs can be signed without the file.
+    pub async fn import_pat(&self, name: Option<&str>, import: PatImport) -> Result<PatImported> {
+        let profile = self.resolve(name)?;
+        let pat = match (&import.pat, &import.pat_file) {
+            (Some(pat), None) => pat_jwt::clean_pat(pat.expose())?,
+            (None, Some(path)) => pat_jwt::clean_pat(&Secret::from(read_text_file(path, MAX_PAT_FILE_BYTES, "PAT")?).expose().to_string())?,
+            (Some(_), Some(_)) => return Err(Error::invalid("Give the PAT either as text or as a file, not both.")),
+            (None, None) => return Err(Error::invalid("No PAT was given.").with_hint("Give it with --pat-file FILE (or --pat TOKEN).")),
+        };
+        let mut warnings = Vec::new();
+        if let Some(w) = readable_by_others(&import.pem_file) {
+            warnings.push(w);
+        }
+        let key = RsaKey::read_pem_file(&import.pem_file, import.passphrase.as_ref())?;
+        let username = import.username.clone().or(profile.username.clone()).ok_or_else(|| {
+            Error::invalid("The database user name is missing.")
+                .with_hint("Give it with --username (Lake signs the token for this database user).")
+        })?;
+        let username = pat_jwt::clean_username(&username)?;
+        let kid = match import.kid.clone().or(profile.kid.clone()) {
+            Some(kid) => kid,
+            None => pat_jwt::kid_from_path(&import.pem_file)
+                .ok_or_else(|| Error::invalid("The key id (kid) cannot be taken from the file name; give it with --kid."))?,
+        };
+        let expiration_secs = import.expiration_time.unwrap_or(profile.expiration_time);
+        let valid_from = import.valid_from.unwrap_or(profile.valid_from);
+        if expiration_secs == 0 {
+            return Err(Error::invalid("The expiration time must be at least 1 second."));
+        }
+        let now = self.clock.now();
+        let jwt = pat_jwt::sign(&key, &PatClaims { kid: &kid, org_id: &profile.org_id, pat: &pat, username: &username, now, expiration_secs, valid_from })?;
+        let keychain = self.keychain()?;
+        let (validation, why) = if import.validate {
+            lake_validation::validate(self.http()?, &profile.lake.validation_url(), jwt.expose()).await?
+        } else {
+            (Validation::NotValidated, None)
+        };
+        let credential = Credential::Pat(PatCredential {
+            pat,
+            key_pkcs8: key.pkcs8_der().clone(),
+            kid: kid.clone(),
+            username: username.clone(),
+            org_id: profile.org_id.clone(),
+            expiration_secs,
+            valid_from,
+            jwt,
+            jwt_expires_at: now + expiration_secs,
+            validation,
+        });
+        keychain.save(&profile.name, &credential)?;
+        // Remember the non-secret settings so later re-signing and `status` use them.
+        self.profiles.update(|config| {
+            let p = config.profiles.get_mut(&profile.name).ok_or_else(|| Error::internal("The profile vanished during the import."))?;
+            p.method = Method::Pat;
+            p.username = Some(username.clone());
+            p.kid = Some(kid.clone());
+            Ok(())
+        })?;
+        Ok(PatImported {
+            validation,
+            kid,
+            username,
+            not_validated_because: why.map(|e| e.message().to_string()).or_else(|| (!import.validate).then(|| "validation was skipped".to_string())),
+            warnings,
+        })
+    }
+
+    /// Stores a JWT the user already has.
+    pub fn import_token(&self, name: Option<&str>, token: Secret) -> Result<Status> {
+        let profile = self.resolve(name)?;
+        let jwt = token.expose().trim().trim_start_matches("Bearer ").trim();
+        let info = jwt_info::decode(jwt)?;
+        if let Some(exp) = info.expires_at() {
+            if exp <= self.clock.now() {
+                return Err(Error::invalid("The token has already expired.").with_hint("Get a fresh token and paste it again."));
+            }
+        }
+        let credential = Credential::Token(PastedToken { jwt: Secret::new(jwt), expires_at: info.expires_at() });
+        self.keychain()?.save(&profile.name, &credential)?;
+        self.status(Some(&profile.name))
+    }
+
+    // ---- tokens ---------------------------------------------------------------------------
+
+    /// A bearer token valid for at least `min_valid` seconds: the stored one, or a refreshed or
+    /// re-signed one. Only one refresh per profile runs at a time across processes; the others
+    /// wait and use its result.
+    pub async fn token(&self, name: Option<&str>, min_valid: u64) -> Result<Secret> {
+        let profile = self.resolve(name)?;
+        let keychain = self.keychain()?;
+        let stored = keychain.load(&profile.name)?.ok_or_else(|| not_signed_in(&profile))?;
+        if self.is_fresh(&stored, min_valid) {
+            return Ok(stored.bearer().clone());
+        }
+        let _lock = RefreshLock::acquire(self.profiles.dir(), &profile.name).await?;
+        // Someone else may have refreshed while we waited.
+        let stored = keychain.load(&profile.name)?.ok_or_else(|| not_signed_in(&profile))?;
+        if self.is_fresh(&stored, min_valid) {
+            return Ok(stored.bearer().clone());
+        }
+        let renewed = self.renew(&profile, &stored).await?;
+        if !self.is_fresh(&renewed, min_valid) {
+            return Err(Error::invalid(format!(
+                "A new token is valid until {}, less than the {min_valid} s asked for.",
+                renewed.expires_at().unwrap_or_default()
+            ))
+            .with_hint("Ask for a shorter --min-valid."));
+        }
+        Ok(renewed.bearer().clone())
+    }
+
+    /// Called with the profile's refresh lock held.
+    async fn renew(&self, profile: &Resolved, stored: &Credential) -> Result<Credential> {
+        let keychain = self.keychain()?;
+        let renewed = match stored {
+            Credential::OAuth(session) => match oauth_refresh::refresh(self.http()?, session, self.clock.now()).await {
+                Ok(new_session) => Credential::OAuth(new_session),
+                Err(RefreshFailure::Other(e)) => return Err(e),
+                Err(RefreshFailure::InvalidGrant) => {
+                    // Before saying "sign in again": did a process outside our lock discipline
+                    // (an older LakeKey, a restore) store a newer session meanwhile?
+                    if let Some(current) = keychain.load(&profile.name)? {
+                        if &current != stored && self.is_fresh(&current, 0) {
+                            return Ok(current);
+                        }
+                    }
+                    return Err(Error::sign_in_required(format!(
+                        "The sign-in for profile `{}` has expired or was revoked at the identity provider.",
+                        profile.name
+                    )));
+                }
+            },
+            Credential::Pat(pat) => {
+                let key = RsaKey::from_pkcs8_der(pat.key_pkcs8.clone())?;
+                let now = self.clock.now();
+                let jwt = pat_jwt::sign(&key, &PatClaims {
+                    kid: &pat.kid,
+                    org_id: &pat.org_id,
+                    pat: &pat.pat,
+                    username: &pat.username,
+                    now,
+                    expiration_secs: pat.expiration_secs,
+                    valid_from: pat.valid_from,
+                })?;
+                Credential::Pat(PatCredential { jwt, jwt_expires_at: now + pat.expiration_secs, ..pat.clone() })
+            }
+            Credential::Token(_) => {
+                return Err(Error::sign_in_required(format!("The pasted token of profile `{}` has expired.", profile.name))
+                    .with_hint("Paste a new token with `lakekey login`."))
+            }
+        };
+        // The rotated refresh token is stored before the new access token is handed out.
+        keychain.save(&profile.name, &renewed)?;
+        Ok(renewed)
+    }
+
+    fn is_fresh(&self, credential: &Credential, min_valid: u64) -> bool {
+        match credential.expires_at() {
+            Some(exp) => exp >= self.clock.now().saturating_add(min_valid),
+            // A pasted token without `exp` never expires as far as we can tell.
+            None => true,
+        }
+    }
+
+    // ---- status and sign out --------------------------------------------------------------
+
+    pub fn status(&self, name: Option<&str>) -> Result<Status> {
+        let profile = self.resolve(name)?;
+        let stored = self.keychain()?.load(&profile.name)?;
+        let now = self.clock.now() as i64;
+        let mut status = Status {
+            profile: profile.name.clone(),
+            method: profile.method,
+            base_url: profile.base_url.clone(),
+            signed_in: false,
+            credential: None,
+            expires_at: None,
+            expires_in: None,
+            can_refresh: false,
+            validation: None,
+            token_preview: None,
+            header: None,
+            claims: None,
+        };
+        if let Some(credential) = stored {
+            let info: Option<JwtInfo> = jwt_info::decode(credential.bearer().expose()).ok();
+            status.credential = Some(credential.kind());
+            status.expires_at = credential.expires_at();
+            status.expires_in = credential.expires_at().map(|e| e as i64 - now);
+            status.can_refresh = match &credential {
+                Credential::OAuth(s) => s.refresh_token.is_some(),
+                Credential::Pat(_) => true,
+                Credential::Token(_) => false,
+            };
+            status.signed_in = status.can_refresh || status.expires_in.is_none_or(|left| left > 0);
+            status.validation = match &credential {
+                Credential::Pat(p) => Some(p.validation),
+                _ => None,
+            };
+            status.token_preview = Some(credential.bearer().masked());
+            if let Some(info) = info {
+                status.header = Some(info.header);
+                status.claims = Some(info.claims);
+            }
+        }
+        Ok(status)
+    }
+
+    /// Revokes at the IdP where it can, then removes the profile's secrets. If revocation fails
+    /// the secrets are kept (nothing is lost on a failed request) unless `local_only`.
+    pub async fn logout(&self, name: Option<&str>, local_only: bool) -> Result<bool> {
+        let profile = self.resolve(name)?;
+        let keychain = self.keychain()?;
+        let _lock = RefreshLock::acquire(self.profiles.dir(), &profile.name).await?;
+        let revoked = match keychain.load(&profile.name) {
+            Ok(Some(Credential::OAuth(session))) if !local_only => revocation::revoke(self.http()?, &session).await.map_err(|e| {
+                let hint = "The credentials are still stored. Try again later, or run `lakekey logout --local-only` to forget them without revoking.";
+                Error::new(e.code(), e.message()).with_hint(hint)
+            })?,
+            Ok(_) => false,
+            // An unreadable credential cannot be revoked; removing it is what the user wants.
+            Err(e) if e.code() == ErrorCode::SignInRequired => false,
+            Err(e) => return Err(e),
+        };
+        keychain.delete(&profile.name)?;
+        Ok(revoked)
+    }
+}
+
+fn not_signed_in(profile: &Resolved) -> Error {
+    let how = match profile.method {
+        Method::Device => "`lakekey login`",
+        Method::Pat => "`lakekey pat import`",
+        Method::Token => "`lakekey login` (paste a token)",
+    };
+    Error::new(ErrorCode::SignInRequired, format!("Profile `{}` is not signed in.", profile.name))
+        .with_hint(format!("Sign in with {how}."))
+}
+
+/// A warning when a private key file can be read by other users.
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "The key file {} can be read by other users (mode {:o}). The key is now in your keychain: delete the file, or restrict it with chmod 600.",
+            path.display(),
+            mode & 0o777
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> Option<String> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FakeClock;
+    use crate::credential::OAuthSession;
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        engine: Engine,
+        clock: Arc<FakeClock>,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FakeClock::at(1_800_000_000));
+        let keychain = Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+        let engine = Engine::new(dir.path(), Some(keychain), clock.clone());
+        engine
+            .add_profile("p", Profile { base_url: "https://acme.example.com/api/accounts/e1".into(), ..Default::default() }, true)
+            .unwrap();
+        Fixture { _dir: dir, engine, clock }
+    }
+
+    fn session(expires_at: u64) -> Credential {
+        Credential::OAuth(OAuthSession {
+            access_token: Secret::new("access-1"),
+            refresh_token: Some(Secret::new("refresh-1")),
+            expires_at,
+            obtained_at: expires_at - 600,
+            // Nothing listens on port 9: a refresh attempt is a network error.
+            token_endpoint: "http://127.0.0.1:9/token".into(),
+            revocation_endpoint: Some("http://127.0.0.1:9/revoke".into()),
+            client_id: "acme-oaf-device".into(),
+        })
+    }
+
+    #[tokio::test]
+    async fn a_fresh_token_is_returned_without_any_request() {
+        let f = fixture();
+        let now = f.engine.now();
+        f.engine.keychain().unwrap().save("p", &session(now + 600)).unwrap();
+        assert_eq!(f.engine.token(None, 60).await.unwrap().expose(), "access-1");
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_reports_the_network_and_keeps_the_credential() {
+        let f = fixture();
+        let now = f.engine.now();
+        f.engine.keychain().unwrap().save("p", &session(now + 30)).unwrap();
+        let err = f.engine.token(None, 60).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Network);
+        assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), Some(session(now + 30)));
+    }
+
+    #[tokio::test]
+    async fn pat_profiles_re_sign_near_expiry_and_validate_nothing_twice() {
+        let f = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        let pem = dir.path().join("key1.pem");
+        std::fs::copy(format!("{}/tests/fixtures/test-key.pem", env!("CARGO_MANIFEST_DIR")), &pem).unwrap();
+        let imported = f
+            .engine
+            .import_pat(None, PatImport {
+                pat: Some(Secret::new(" pat-1 \n")),
+                pem_file: pem,
+                username: Some("ALICE".into()),
+                expiration_time: Some(3600),
+                validate: false,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(imported.kid, "key1");
+        assert_eq!(imported.validation, Validation::NotValidated);
+        let first = f.engine.token(None, 60).await.unwrap();
+        assert_eq!(f.engine.token(None, 60).await.unwrap(), first);
+        f.clock.advance(3600 - 30);
+        let second = f.engine.token(None, 60).await.unwrap();
+        assert_ne!(second, first);
+        let claims = jwt_info::decode(second.expose()).unwrap().claims;
+        assert_eq!(claims["exp"], f.engine.now() + 3600);
+        assert_eq!(claims["sub"], "ALICE");
+        let status = f.engine.status(None).unwrap();
+        assert_eq!(status.method, Method::Pat);
+        assert!(!status.claims.unwrap().contains_key("pat"));
+    }
+
+    #[tokio::test]
+    async fn pasted_tokens_are_checked_and_expire_into_sign_in_required() {
+        use base64::Engine as _;
+        let f = fixture();
+        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let exp = f.engine.now() + 120;
+        let jwt = format!("{}.{}.sig", b64(r#"{"alg":"none"}"#), b64(&format!(r#"{{"exp":{exp}}}"#)));
+        assert_eq!(f.engine.import_token(None, Secret::new("not a jwt")).unwrap_err().code(), ErrorCode::InvalidInput);
+        f.engine.import_token(None, Secret::new(format!("Bearer {jwt}"))).unwrap();
+        assert_eq!(f.engine.token(None, 60).await.unwrap().expose(), jwt);
+        f.clock.advance(100);
+        assert_eq!(f.engine.token(None, 60).await.unwrap_err().code(), ErrorCode::SignInRequired);
+        assert!(f.engine.keychain().unwrap().load("p").unwrap().is_some(), "nothing is deleted");
+    }
+
+    #[tokio::test]
+    async fn logout_keeps_secrets_when_revocation_fails_unless_local_only() {
+        let f = fixture();
+        let now = f.engine.now();
+        f.engine.keychain().unwrap().save("p", &session(now + 600)).unwrap();
+        assert_eq!(f.engine.logout(None, false).await.unwrap_err().code(), ErrorCode::Network);
+        assert!(f.engine.keychain().unwrap().load("p").unwrap().is_some());
+        assert!(!f.engine.logout(None, true).await.unwrap());
+        assert!(f.engine.keychain().unwrap().load("p").unwrap().is_none());
+        assert_eq!(f.engine.token(None, 60).await.unwrap_err().code(), ErrorCode::SignInRequired);
+    }
+}

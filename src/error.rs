@@ -1,0 +1,165 @@
+//! The engine's one error type.
+//!
+//! Every failure carries an [`ErrorCode`]: a stable identifier that the CLI maps to an exit code and
+//! the desktop app to a UI state. Callers match on the code, never on the message text. Messages
+//! are single plain sentences meant for people, and never contain a secret.
+
+use std::fmt;
+
+/// Stable error codes. The `as_str` names are part of the public contract (JSON output, IPC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// A value the user gave is malformed: a URL, a PEM key, a PAT, a profile setting.
+    InvalidInput,
+    /// The named profile does not exist.
+    ProfileNotFound,
+    /// The profile file exists but cannot be read as profiles; it is left untouched.
+    ConfigCorrupt,
+    /// No usable credential: the user has to sign in (again).
+    SignInRequired,
+    /// The user declined the sign-in at the identity provider.
+    AccessDenied,
+    /// The device code expired before the user approved it.
+    CodeExpired,
+    /// Lake answered that the PAT, key or user name is not accepted.
+    Rejected,
+    /// No OS keychain could be reached (no Secret Service, no session bus).
+    KeychainUnavailable,
+    /// The keychain is there but locked, or refused access.
+    KeychainLocked,
+    /// The network failed: refused, timed out, reset, TLS, proxy.
+    Network,
+    /// A server answered, but not as the protocol says (5xx, HTML, bad JSON, redirects).
+    Server,
+    /// The caller cancelled the operation.
+    Cancelled,
+    /// Anything else: a local I/O failure or a bug.
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::InvalidInput,
+        ErrorCode::ProfileNotFound,
+        ErrorCode::ConfigCorrupt,
+        ErrorCode::SignInRequired,
+        ErrorCode::AccessDenied,
+        ErrorCode::CodeExpired,
+        ErrorCode::Rejected,
+        ErrorCode::KeychainUnavailable,
+        ErrorCode::KeychainLocked,
+        ErrorCode::Network,
+        ErrorCode::Server,
+        ErrorCode::Cancelled,
+        ErrorCode::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::ProfileNotFound => "profile_not_found",
+            ErrorCode::ConfigCorrupt => "config_corrupt",
+            ErrorCode::SignInRequired => "sign_in_required",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::CodeExpired => "code_expired",
+            ErrorCode::Rejected => "rejected",
+            ErrorCode::KeychainUnavailable => "keychain_unavailable",
+            ErrorCode::KeychainLocked => "keychain_locked",
+            ErrorCode::Network => "network",
+            ErrorCode::Server => "server",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The CLI's exit code for this kind of failure (documented in the README).
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorCode::SignInRequired | ErrorCode::AccessDenied | ErrorCode::CodeExpired => 3,
+            ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked => 4,
+            ErrorCode::Network | ErrorCode::Server => 5,
+            ErrorCode::InvalidInput
+            | ErrorCode::ProfileNotFound
+            | ErrorCode::ConfigCorrupt
+            | ErrorCode::Rejected => 6,
+            ErrorCode::Cancelled => 130,
+            ErrorCode::Internal => 1,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An engine failure: a code, one sentence for people, and optionally what to do about it.
+#[derive(Debug)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    hint: Option<String>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error { code, message: message.into(), hint: None }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidInput, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Internal, message)
+    }
+
+    pub fn sign_in_required(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::SignInRequired, message)
+            .with_hint("Sign in again with `lakekey login` (or `lakekey pat import` for a PAT profile).")
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_exit_codes_follow_the_contract() {
+        let names: std::collections::HashSet<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        assert_eq!(ErrorCode::CodeExpired.exit_code(), 3);
+        assert_eq!(ErrorCode::KeychainLocked.exit_code(), 4);
+        assert_eq!(ErrorCode::Server.exit_code(), 5);
+        assert_eq!(ErrorCode::ProfileNotFound.exit_code(), 6);
+        assert_eq!(ErrorCode::Internal.exit_code(), 1);
+    }
+}

@@ -1,0 +1,305 @@
+//! Where secrets are stored: the OS keychain (Secret Service on Linux, Keychain on macOS,
+//! Credential Manager on Windows) through keyring-core, under the service name `lakekey`.
+//!
+//! Windows takes at most 2560 bytes per secret, and a PEM key plus a JWT is longer. So every
+//! credential, on every OS, is split into chunks of at most [`CHUNK_BYTES`] (the same code path
+//! everywhere, so Linux tests cover it). The profile's main entry (user = profile name) holds a
+//! header naming the current generation plus the first chunk; further chunks live under
+//! `{profile}#{generation}.{index}`. A save writes the new generation's chunks first and switches
+//! the main entry last, so a crash never leaves a half-written credential: readers see the old one
+//! or the new one.
+
+use crate::credential::Credential;
+use crate::error::{Error, ErrorCode, Result};
+use keyring_core::{CredentialStore, Entry};
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+pub const SERVICE: &str = "lakekey";
+/// Fits Windows' 2560-byte limit even when stored as UTF-16, with room for the header.
+pub const CHUNK_BYTES: usize = 1000;
+const HEADER_TAG: &str = "lakekey-v1";
+
+#[derive(Clone)]
+pub struct Keychain {
+    store: Arc<CredentialStore>,
+}
+
+impl std::fmt::Debug for Keychain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Keychain({})", self.store.vendor())
+    }
+}
+
+impl Keychain {
+    /// The OS keychain. Fails with a clear message when there is none; never falls back to a file.
+    pub fn os() -> Result<Self> {
+        Ok(Keychain { store: os_store()? })
+    }
+
+    /// A keychain over any keyring-core store (the mock store in unit tests).
+    pub fn with_store(store: Arc<CredentialStore>) -> Self {
+        Keychain { store }
+    }
+
+    pub fn load(&self, profile: &str) -> Result<Option<Credential>> {
+        // A concurrent save may swap generations between our reads; then read again.
+        for _ in 0..3 {
+            match self.read_text(profile)? {
+                Read::Missing => return Ok(None),
+                Read::Text(text) => return Credential::from_keychain_text(&text).map(Some),
+                Read::Torn => continue,
+            }
+        }
+        Err(Error::sign_in_required("The credential in the keychain for this profile is incomplete."))
+    }
+
+    pub fn save(&self, profile: &str, credential: &Credential) -> Result<()> {
+        let text = credential.to_keychain_text();
+        let old = self.header(profile)?;
+        let generation = new_generation();
+        let chunks = split(&text, CHUNK_BYTES);
+        for (i, chunk) in chunks.iter().enumerate().skip(1) {
+            self.entry(&chunk_user(profile, &generation, i))?.set_password(chunk).map_err(|e| keychain_error(e, "save"))?;
+        }
+        let main = Zeroizing::new(format!("{HEADER_TAG} {generation} {}\n{}", chunks.len(), chunks[0]));
+        self.entry(profile)?.set_password(&main).map_err(|e| keychain_error(e, "save"))?;
+        if let Some((old_generation, old_count)) = old {
+            self.delete_chunks(profile, &old_generation, old_count);
+        }
+        Ok(())
+    }
+
+    /// Removes the profile's secrets. Missing entries are not an error.
+    pub fn delete(&self, profile: &str) -> Result<()> {
+        let old = self.header(profile)?;
+        match self.entry(profile)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => {}
+            Err(e) => return Err(keychain_error(e, "delete")),
+        }
+        if let Some((generation, count)) = old {
+            self.delete_chunks(profile, &generation, count);
+        }
+        Ok(())
+    }
+
+    fn entry(&self, user: &str) -> Result<Entry> {
+        self.store.build(SERVICE, user, None).map_err(|e| keychain_error(e, "open"))
+    }
+
+    fn get(&self, user: &str) -> Result<Option<Zeroizing<String>>> {
+        match self.entry(user)?.get_password() {
+            Ok(text) => Ok(Some(Zeroizing::new(text))),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e, "read")),
+        }
+    }
+
+    fn header(&self, profile: &str) -> Result<Option<(String, usize)>> {
+        Ok(self.get(profile)?.and_then(|main| parse_header(&main).map(|(g, n, _)| (g.to_string(), n))))
+    }
+
+    fn read_text(&self, profile: &str) -> Result<Read> {
+        let Some(main) = self.get(profile)? else { return Ok(Read::Missing) };
+        let Some((generation, count, first)) = parse_header(&main) else {
+            return Err(Error::sign_in_required("The keychain entry for this profile is not in LakeKey's format."));
+        };
+        let mut text = Zeroizing::new(String::with_capacity(count * CHUNK_BYTES));
+        text.push_str(first);
+        for i in 1..count {
+            match self.get(&chunk_user(profile, generation, i))? {
+                Some(chunk) => text.push_str(&chunk),
+                None => return Ok(Read::Torn),
+            }
+        }
+        Ok(Read::Text(text))
+    }
+
+    fn delete_chunks(&self, profile: &str, generation: &str, count: usize) {
+        for i in 1..count {
+            // Best effort: a leftover chunk of an old generation is unreachable and harmless.
+            if let Ok(entry) = self.entry(&chunk_user(profile, generation, i)) {
+                let _ = entry.delete_credential();
+            }
+        }
+    }
+}
+
+enum Read {
+    Missing,
+    Text(Zeroizing<String>),
+    /// A chunk of the generation named in the header was gone: a save happened meanwhile.
+    Torn,
+}
+
+fn parse_header(main: &str) -> Option<(&str, usize, &str)> {
+    let (header, first) = main.split_once('\n')?;
+    let mut parts = header.split(' ');
+    if parts.next()? != HEADER_TAG {
+        return None;
+    }
+    let generation = parts.next()?;
+    let count = parts.next()?.parse().ok().filter(|n| *n >= 1 && *n <= 1000)?;
+    Some((generation, count, first))
+}
+
+fn chunk_user(profile: &str, generation: &str, index: usize) -> String {
+    format!("{profile}#{generation}.{index}")
+}
+
+fn new_generation() -> String {
+    let mut bytes = [0u8; 6];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).expect("the OS random source works");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Splits at char boundaries into pieces of at most `max` bytes (at least one piece).
+fn split(text: &str, max: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while rest.len() > max {
+        let mut cut = max;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        pieces.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    pieces.push(rest);
+    pieces
+}
+
+#[cfg(target_os = "linux")]
+fn os_store() -> Result<Arc<CredentialStore>> {
+    zbus_secret_service_keyring_store::Store::new()
+        .map(|s| s as Arc<CredentialStore>)
+        .map_err(|e| keychain_error(e, "connect to"))
+}
+
+#[cfg(target_os = "macos")]
+fn os_store() -> Result<Arc<CredentialStore>> {
+    apple_native_keyring_store::keychain::Store::new()
+        .map(|s| s as Arc<CredentialStore>)
+        .map_err(|e| keychain_error(e, "connect to"))
+}
+
+#[cfg(target_os = "windows")]
+fn os_store() -> Result<Arc<CredentialStore>> {
+    windows_native_keyring_store::Store::new()
+        .map(|s| s as Arc<CredentialStore>)
+        .map_err(|e| keychain_error(e, "connect to"))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+fn os_store() -> Result<Arc<CredentialStore>> {
+    Err(Error::new(ErrorCode::KeychainUnavailable, "LakeKey has no keychain support on this operating system."))
+}
+
+/// Maps keyring-core's errors to stable codes with an explanation and a fix.
+pub fn keychain_error(e: keyring_core::Error, action: &str) -> Error {
+    let cause = match &e {
+        keyring_core::Error::PlatformFailure(inner) | keyring_core::Error::NoStorageAccess(inner) => inner.to_string(),
+        other => other.to_string(),
+    };
+    match e {
+        keyring_core::Error::NoStorageAccess(_) => Error::new(
+            ErrorCode::KeychainLocked,
+            format!("The keychain is locked or refused access, so LakeKey could not {action} it ({cause})."),
+        )
+        .with_hint(LOCKED_HINT),
+        keyring_core::Error::PlatformFailure(_) | keyring_core::Error::NoDefaultStore | keyring_core::Error::NotSupportedByStore(_) => {
+            Error::new(
+                ErrorCode::KeychainUnavailable,
+                format!("The OS keychain is not available, so LakeKey could not {action} it ({cause})."),
+            )
+            .with_hint(UNAVAILABLE_HINT)
+        }
+        keyring_core::Error::BadEncoding(_) | keyring_core::Error::BadDataFormat(..) => {
+            Error::sign_in_required("The keychain entry for this profile is unreadable.")
+        }
+        _ => Error::internal(format!("The keychain refused the request to {action} it ({cause}).")),
+    }
+}
+
+#[cfg(target_os = "linux")]
+const UNAVAILABLE_HINT: &str = "LakeKey keeps secrets only in the keychain: it needs a Secret Service (GNOME Keyring or KWallet) on the D-Bus session bus. Start one (or log in to a desktop session) and check DBUS_SESSION_BUS_ADDRESS.";
+#[cfg(not(target_os = "linux"))]
+const UNAVAILABLE_HINT: &str = "LakeKey keeps secrets only in the OS keychain; make sure it is available for your user.";
+#[cfg(target_os = "linux")]
+const LOCKED_HINT: &str = "Unlock your login keyring (log in to the desktop session, or use Seahorse / `gnome-keyring-daemon --unlock`), then try again.";
+#[cfg(not(target_os = "linux"))]
+const LOCKED_HINT: &str = "Unlock the keychain and allow LakeKey to use it, then try again.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::{PastedToken, Credential};
+    use crate::secret::Secret;
+
+    fn keychain() -> Keychain {
+        Keychain::with_store(keyring_core::mock::Store::new().unwrap())
+    }
+
+    fn token(len: usize) -> Credential {
+        Credential::Token(PastedToken { jwt: Secret::new("é".repeat(len / 2)), expires_at: Some(5) })
+    }
+
+    #[test]
+    fn large_credentials_are_chunked_and_read_back_whole() {
+        let kc = keychain();
+        assert_eq!(kc.load("p").unwrap(), None);
+        let big = token(7000);
+        kc.save("p", &big).unwrap();
+        assert_eq!(kc.load("p").unwrap(), Some(big));
+        let (generation, count) = kc.header("p").unwrap().unwrap();
+        assert!(count >= 8, "{count}");
+        for i in 1..count {
+            let chunk = kc.get(&chunk_user("p", &generation, i)).unwrap().unwrap();
+            assert!(chunk.len() <= CHUNK_BYTES);
+        }
+    }
+
+    #[test]
+    fn saving_again_replaces_the_generation_and_removes_old_chunks() {
+        let kc = keychain();
+        kc.save("p", &token(5000)).unwrap();
+        let (old_generation, old_count) = kc.header("p").unwrap().unwrap();
+        let small = token(10);
+        kc.save("p", &small).unwrap();
+        assert_eq!(kc.load("p").unwrap(), Some(small));
+        for i in 1..old_count {
+            assert_eq!(kc.get(&chunk_user("p", &old_generation, i)).unwrap(), None);
+        }
+        kc.delete("p").unwrap();
+        assert_eq!(kc.load("p").unwrap(), None);
+        kc.delete("p").unwrap();
+    }
+
+    #[test]
+    fn a_missing_chunk_is_never_returned_as_a_credential() {
+        let kc = keychain();
+        kc.save("p", &token(5000)).unwrap();
+        let (generation, _) = kc.header("p").unwrap().unwrap();
+        kc.entry(&chunk_user("p", &generation, 2)).unwrap().delete_credential().unwrap();
+        assert_eq!(kc.load("p").unwrap_err().code(), ErrorCode::SignInRequired);
+    }
+
+    #[test]
+    fn locked_and_unavailable_keychains_get_their_own_codes() {
+        let locked = keychain_error(keyring_core::Error::NoStorageAccess("collection is locked".into()), "read");
+        assert_eq!(locked.code(), ErrorCode::KeychainLocked);
+        assert!(locked.message().contains("collection is locked"));
+        let gone = keychain_error(keyring_core::Error::PlatformFailure("no bus".into()), "connect to");
+        assert_eq!(gone.code(), ErrorCode::KeychainUnavailable);
+        assert!(gone.hint().is_some());
+    }
+
+    #[test]
+    fn split_respects_char_boundaries() {
+        let text = "aé".repeat(700);
+        let pieces = split(&text, 1000);
+        assert_eq!(pieces.concat(), text);
+        assert!(pieces.iter().all(|p| p.len() <= 1000));
+        assert_eq!(split("", 10), vec![""]);
+    }
+}

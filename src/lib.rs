@@ -1,0 +1,38 @@
+//! LakeKey's engine: signs in to Teradata VantageCloud Lake (device flow, PAT + PEM, or a pasted
+//! token), keeps every secret in the OS keychain, and hands out fresh bearer tokens. The
+//! `lakekey` CLI and the desktop app are thin layers over [`Engine`].
+//!
+//! Where things are:
+//! - URL rules: [`lake_url`]; profiles: [`profile`]
+//! - device flow: [`device_flow`] (+ [`discovery`]); refresh: [`oauth_refresh`]; sign-out: [`revocation`]
+//! - PAT JWT signing: [`pat_jwt`] with keys from [`pem_key`]; Lake's check: [`lake_validation`]
+//! - secrets: [`keychain`] (storage), [`credential`] (what is stored), [`secret`] (the redacting type)
+//! - one refresh at a time: [`refresh_lock`]; HTTP: [`http`]; errors: [`error`]
+
+pub mod cancel;
+pub mod clock;
+pub mod credential;
+pub mod device_flow;
+pub mod discovery;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod jwt_info;
+pub mod keychain;
+pub mod lake_url;
+pub mod lake_validation;
+pub mod oauth_refresh;
+pub mod pat_jwt;
+pub mod pem_key;
+pub mod profile;
+pub mod refresh_lock;
+pub mod revocation;
+pub mod secret;
+
+pub use cancel::Cancel;
+pub use device_flow::DeviceEvent;
+pub use engine::{Engine, PatImport, PatImported, Status, DEFAULT_MIN_VALID_SECS};
+pub use error::{Error, ErrorCode, Result};
+pub use profile::{Method, Profile, Resolved};
+pub use lake_url::IdpPreset;
+pub use secret::Secret;

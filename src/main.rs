@@ -1,0 +1,540 @@
+//! `lakekey`: the command-line face of the LakeKey engine. Each command parses its arguments,
+//! calls one engine method, and prints; errors become one sentence, a hint, and an exit code
+//! (README: Exit codes).
+
+use clap::{Args, Parser, Subcommand};
+use lakekey::device_flow::DeviceEvent;
+use lakekey::engine::PatImport;
+use lakekey::profile::{Config, Resolved};
+use lakekey::{Cancel, Engine, Error, ErrorCode, IdpPreset, Method, Profile, Secret, Status};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "lakekey", version, about = "Sign in to Teradata VantageCloud Lake and get fresh bearer tokens")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add, list, show or remove Lake environments.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Sign in: the device flow, or paste a token for `token` profiles.
+    Login {
+        #[command(flatten)]
+        profile: ProfileArg,
+        /// Do not open the browser; just print the URL and code.
+        #[arg(long)]
+        no_browser: bool,
+        /// One JSON object per line on stdout, each with an `event` member.
+        #[arg(long)]
+        json: bool,
+        /// For `token` profiles: read the token from this file instead of standard input.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+    },
+    /// Sign in with a personal access token and its PEM private key.
+    #[command(subcommand)]
+    Pat(PatCommand),
+    /// Print a bearer token valid for at least --min-valid seconds, and nothing else.
+    Token {
+        #[command(flatten)]
+        profile: ProfileArg,
+        #[arg(long, value_name = "SECS", default_value_t = lakekey::DEFAULT_MIN_VALID_SECS)]
+        min_valid: u64,
+    },
+    /// Show whether a profile is signed in and until when.
+    Status {
+        #[command(flatten)]
+        profile: ProfileArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign out: revoke at the identity provider where possible, then forget the secrets.
+    Logout {
+        #[command(flatten)]
+        profile: ProfileArg,
+        /// Forget the local secrets even if the identity provider cannot be reached.
+        #[arg(long)]
+        local_only: bool,
+    },
+    /// Run a command with LAKEKEY_TOKEN and LAKEKEY_BASE_URL set.
+    Exec {
+        #[command(flatten)]
+        profile: ProfileArg,
+        #[arg(long, value_name = "SECS", default_value_t = lakekey::DEFAULT_MIN_VALID_SECS)]
+        min_valid: u64,
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Args)]
+struct ProfileArg {
+    /// The profile to use (default: $LAKEKEY_PROFILE, then the default profile, then the only one).
+    #[arg(long, env = "LAKEKEY_PROFILE", value_name = "NAME")]
+    profile: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ProfileCommand {
+    /// Add a Lake environment (or change an existing one; its secrets stay).
+    Add(AddProfile),
+    /// List the profiles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a profile with everything derived from its base URL.
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a profile and its secrets.
+    Remove { name: String },
+    /// Make a profile the default.
+    Default { name: String },
+}
+
+#[derive(Args)]
+struct AddProfile {
+    name: String,
+    #[arg(long, value_name = "URL")]
+    base_url: String,
+    #[arg(long, value_enum, default_value = "device")]
+    method: MethodArg,
+    #[arg(long, value_enum, default_value = "vcl")]
+    idp: IdpArg,
+    /// The issuer URL (for --idp custom).
+    #[arg(long, value_name = "URL")]
+    issuer: Option<String>,
+    /// The Keycloak realm (for --idp keycloak; default `teradata`).
+    #[arg(long)]
+    realm: Option<String>,
+    #[arg(long, value_name = "ID")]
+    client_id: Option<String>,
+    #[arg(long)]
+    scope: Option<String>,
+    /// The database user (PAT sign-in).
+    #[arg(long)]
+    username: Option<String>,
+    #[arg(long, value_name = "ORG")]
+    org_id: Option<String>,
+    #[arg(long, value_name = "K")]
+    kid: Option<String>,
+    #[arg(long, value_name = "SECS")]
+    expiration_time: Option<u64>,
+    #[arg(long, value_name = "EPOCH")]
+    valid_from: Option<u64>,
+    /// Make this the default profile.
+    #[arg(long)]
+    default: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum MethodArg {
+    Device,
+    Pat,
+    Token,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum IdpArg {
+    Vcl,
+    Keycloak,
+    Ping,
+    Custom,
+}
+
+#[derive(Subcommand)]
+enum PatCommand {
+    /// Sign a JWT from a PAT and PEM key, check it with Lake, and keep both in the keychain.
+    Import {
+        #[command(flatten)]
+        profile: ProfileArg,
+        /// The PAT itself (prefer --pat-file: command lines are visible to other local users).
+        #[arg(long, value_name = "TOKEN", conflicts_with = "pat_file", required_unless_present = "pat_file")]
+        pat: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        pat_file: Option<PathBuf>,
+        /// The RSA private key (PKCS#1, PKCS#8 or encrypted PKCS#8). The passphrase of an encrypted
+        /// key comes from $LAKEKEY_PEM_PASSPHRASE or a prompt.
+        #[arg(long, value_name = "FILE")]
+        pem: PathBuf,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long, value_name = "K")]
+        kid: Option<String>,
+        #[arg(long, value_name = "SECS")]
+        expiration_time: Option<u64>,
+        #[arg(long, value_name = "EPOCH")]
+        valid_from: Option<u64>,
+        /// Do not ask Lake whether the token is accepted.
+        #[arg(long)]
+        no_validate: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&Error::internal(format!("Cannot start: {e}."))),
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}
+
+/// `LAKEKEY_LOG=debug` turns on diagnostics on stderr. Nothing logged carries a secret.
+fn init_logging() {
+    if let Ok(filter) = std::env::var("LAKEKEY_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
+
+fn fail(e: &Error) -> ExitCode {
+    eprintln!("lakekey: {}", e.message());
+    if let Some(hint) = e.hint() {
+        eprintln!("hint: {hint}");
+    }
+    ExitCode::from(e.code().exit_code() as u8)
+}
+
+async fn run(command: Command) -> Result<ExitCode, Error> {
+    let engine = Engine::open()?;
+    match command {
+        Command::Profile(cmd) => profile_command(&engine, cmd),
+        Command::Login { profile, no_browser, json, token_file } => login(&engine, profile.profile.as_deref(), no_browser, json, token_file).await,
+        Command::Pat(PatCommand::Import { profile, pat, pat_file, pem, username, kid, expiration_time, valid_from, no_validate }) => {
+            let passphrase = passphrase_for(&pem)?;
+            let imported = engine
+                .import_pat(profile.profile.as_deref(), PatImport {
+                    pat: pat.map(Secret::from),
+                    pat_file,
+                    pem_file: pem,
+                    passphrase,
+                    username,
+                    kid,
+                    expiration_time,
+                    valid_from,
+                    validate: !no_validate,
+                })
+                .await?;
+            for warning in &imported.warnings {
+                eprintln!("warning: {warning}");
+            }
+            match imported.not_validated_because {
+                None => println!("Signed in with the PAT as {} (key id {}); Lake accepted the token.", imported.username, imported.kid),
+                Some(why) => println!(
+                    "Signed in with the PAT as {} (key id {}); the token is NOT validated: {why}",
+                    imported.username, imported.kid
+                ),
+            }
+            println!("The private key is now in the keychain; LakeKey no longer needs the PEM file.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { profile, min_valid } => {
+            let token = engine.token(profile.profile.as_deref(), min_valid).await?;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", token.expose());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { profile, json } => {
+            let status = engine.status(profile.profile.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status).expect("status serialises"));
+            } else {
+                print_status(&status);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Logout { profile, local_only } => {
+            let name = engine.resolve(profile.profile.as_deref())?.name;
+            let revoked = engine.logout(Some(&name), local_only).await?;
+            if revoked {
+                println!("Signed out of `{name}`: the sign-in was revoked at the identity provider and its secrets removed.");
+            } else {
+                println!("Signed out of `{name}`: its secrets were removed from the keychain.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Exec { profile, min_valid, command } => {
+            let resolved = engine.resolve(profile.profile.as_deref())?;
+            let token = engine.token(Some(&resolved.name), min_valid).await?;
+            let (program, args) = command.split_first().expect("clap requires a command");
+            let status = std::process::Command::new(program)
+                .args(args)
+                .env("LAKEKEY_TOKEN", token.expose())
+                .env("LAKEKEY_BASE_URL", &resolved.base_url)
+                .status()
+                .map_err(|e| {
+                    Error::invalid(format!("Cannot run `{program}`: {e}.")).with_hint("Check the command name and your PATH.")
+                })?;
+            Ok(child_exit_code(status))
+        }
+    }
+}
+
+fn child_exit_code(status: std::process::ExitStatus) -> ExitCode {
+    if let Some(code) = status.code() {
+        return ExitCode::from(code as u8);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return ExitCode::from(128 + signal as u8);
+        }
+    }
+    ExitCode::FAILURE
+}
+
+fn profile_command(engine: &Engine, cmd: ProfileCommand) -> Result<ExitCode, Error> {
+    match cmd {
+        ProfileCommand::Add(a) => {
+            let existed = engine.config()?.profiles.contains_key(&a.name);
+            let profile = Profile {
+                base_url: a.base_url,
+                method: match a.method {
+                    MethodArg::Device => Method::Device,
+                    MethodArg::Pat => Method::Pat,
+                    MethodArg::Token => Method::Token,
+                },
+                idp: match a.idp {
+                    IdpArg::Vcl => IdpPreset::Vcl,
+                    IdpArg::Keycloak => IdpPreset::Keycloak,
+                    IdpArg::Ping => IdpPreset::Ping,
+                    IdpArg::Custom => IdpPreset::Custom,
+                },
+                issuer: a.issuer,
+                realm: a.realm,
+                client_id: a.client_id,
+                scope: a.scope,
+                username: a.username,
+                org_id: a.org_id,
+                kid: a.kid,
+                expiration_time: a.expiration_time,
+                valid_from: a.valid_from,
+            };
+            let resolved = engine.add_profile(&a.name, profile, a.default)?;
+            println!("{} profile `{}`.", if existed { "Updated" } else { "Added" }, resolved.name);
+            print_resolved(&resolved);
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::List { json } => {
+            let config = engine.config()?;
+            if json {
+                let list: Vec<_> = config.profiles.keys().map(|name| profile_json(&config, name)).collect();
+                println!("{}", serde_json::to_string_pretty(&list).expect("serialises"));
+            } else if config.profiles.is_empty() {
+                println!("No profiles yet. Add one: lakekey profile add NAME --base-url URL");
+            } else {
+                for (name, profile) in &config.profiles {
+                    let mark = if config.default.as_deref() == Some(name) { "*" } else { " " };
+                    println!("{mark} {name:<20} {:<7} {}", profile.method.as_str(), profile.base_url);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::Show { name, json } => {
+            let config = engine.config()?;
+            let resolved = config.get(&name)?.resolve(&name)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&profile_json(&config, &name)).expect("serialises"));
+            } else {
+                print_resolved(&resolved);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::Remove { name } => {
+            engine.remove_profile(&name)?;
+            println!("Removed profile `{name}` and its secrets.");
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::Default { name } => {
+            engine.set_default(&name)?;
+            println!("`{name}` is now the default profile.");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn profile_json(config: &Config, name: &str) -> serde_json::Value {
+    let mut value = match config.profiles[name].resolve(name) {
+        Ok(resolved) => serde_json::to_value(&resolved).expect("serialises"),
+        Err(e) => serde_json::json!({ "name": name, "error": { "code": e.code().as_str(), "message": e.message() } }),
+    };
+    value["default"] = serde_json::Value::Bool(config.default.as_deref() == Some(name));
+    value
+}
+
+fn print_resolved(r: &Resolved) {
+    println!("  base URL:   {}", r.base_url);
+    println!("  method:     {}", r.method.as_str());
+    println!("  org id:     {}", r.org_id);
+    println!("  env id:     {}", r.env_id);
+    if r.method == Method::Device {
+        println!("  IdP:        {} ({})", r.issuer, r.idp.as_str());
+        println!("  client id:  {}", r.client_id);
+        println!("  scope:      {}", r.scope);
+    }
+    if let Some(user) = &r.username {
+        println!("  username:   {user}");
+    }
+    if let Some(kid) = &r.kid {
+        println!("  key id:     {kid}");
+    }
+}
+
+fn print_status(s: &Status) {
+    println!("Profile:  {} ({})", s.profile, s.method.as_str());
+    println!("Base URL: {}", s.base_url);
+    let state = match (s.credential, s.expires_in) {
+        (None, _) => "not signed in".to_string(),
+        (Some(_), Some(left)) if left > 0 => format!("signed in, token expires in {}", human_duration(left as u64)),
+        (Some(_), Some(_)) if s.can_refresh => "signed in, token expired (a new one is made on the next request)".to_string(),
+        (Some(_), Some(_)) => "token expired: sign in again".to_string(),
+        (Some(_), None) => "signed in (the token has no expiry)".to_string(),
+    };
+    println!("State:    {state}");
+    if let Some(v) = s.validation {
+        println!("Lake:     {}", match v {
+            lakekey::credential::Validation::Accepted => "accepted the token",
+            lakekey::credential::Validation::NotValidated => "not validated",
+        });
+    }
+    if let Some(preview) = &s.token_preview {
+        println!("Token:    {preview}");
+    }
+}
+
+fn human_duration(secs: u64) -> String {
+    match secs {
+        0..=119 => format!("{secs} s"),
+        120..=7199 => format!("{} min", secs / 60),
+        7200..=172_799 => format!("{} h", secs / 3600),
+        _ => format!("{} days", secs / 86400),
+    }
+}
+
+async fn login(engine: &Engine, profile: Option<&str>, no_browser: bool, json: bool, token_file: Option<PathBuf>) -> Result<ExitCode, Error> {
+    let resolved = engine.resolve(profile)?;
+    match resolved.method {
+        Method::Pat => {
+            return Err(Error::invalid(format!("Profile `{}` signs in with a PAT, not the device flow.", resolved.name))
+                .with_hint("Use: lakekey pat import --pat-file FILE --pem KEY.pem --username USER"))
+        }
+        Method::Token => {
+            let token = read_pasted_token(token_file)?;
+            let status = engine.import_token(Some(&resolved.name), token)?;
+            println!("Stored the token for `{}`.", status.profile);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Method::Device => {}
+    }
+    let cancel = Cancel::new();
+    let on_ctrl_c = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.cancel();
+            }
+        })
+    };
+    let mut on_event = |event: &DeviceEvent| {
+        if json {
+            println!("{}", serde_json::to_string(event).expect("events serialise"));
+        } else {
+            print_event(event);
+        }
+        if let DeviceEvent::Code { verification_uri, verification_uri_complete, .. } = event {
+            if !no_browser {
+                let url = verification_uri_complete.as_deref().unwrap_or(verification_uri);
+                if open::that_detached(url).is_err() && !json {
+                    println!("(Could not open a browser; open the address above yourself.)");
+                }
+            }
+        }
+        let _ = std::io::stdout().flush();
+    };
+    let result = engine.device_login(Some(&resolved.name), &cancel, &mut on_event).await;
+    on_ctrl_c.abort();
+    match result {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(e) if json => {
+            println!("{}", serde_json::to_string(&DeviceEvent::failed(&e)).expect("events serialise"));
+            Ok(ExitCode::from(e.code().exit_code() as u8))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn print_event(event: &DeviceEvent) {
+    match event {
+        DeviceEvent::Code { user_code, verification_uri, verification_uri_complete, expires_in, .. } => {
+            println!("To sign in, open {verification_uri}");
+            println!("and enter the code:  {user_code}");
+            if let Some(complete) = verification_uri_complete {
+                println!("(or open {complete} directly)");
+            }
+            println!("The code expires in {}. Waiting for approval… (Ctrl-C cancels)", human_duration(*expires_in));
+        }
+        DeviceEvent::Pending => {}
+        DeviceEvent::SlowDown { interval } => println!("The identity provider asked to poll less often: every {interval} s now."),
+        DeviceEvent::NetworkTrouble { message } => println!("Network trouble, still trying: {message}"),
+        DeviceEvent::SignedIn { expires_at } => {
+            let left = expires_at.saturating_sub(lakekey::clock::Clock::now(&lakekey::clock::SystemClock));
+            println!("Signed in. The token expires in {} and is refreshed automatically.", human_duration(left));
+        }
+        DeviceEvent::Error { .. } => {}
+    }
+}
+
+fn read_pasted_token(file: Option<PathBuf>) -> Result<Secret, Error> {
+    let text = match file {
+        Some(path) => lakekey::pem_key::read_text_file(&path, lakekey::jwt_info::MAX_JWT_BYTES as u64, "token")?,
+        None => {
+            if std::io::stdin().is_terminal() {
+                eprintln!("Paste the token and press Enter:");
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).map_err(|e| Error::invalid(format!("Cannot read the token: {e}.")))?;
+                line
+            } else {
+                let mut text = String::new();
+                std::io::stdin()
+                    .take(lakekey::jwt_info::MAX_JWT_BYTES as u64 + 1)
+                    .read_to_string(&mut text)
+                    .map_err(|e| Error::invalid(format!("Cannot read the token from standard input: {e}.")))?;
+                text
+            }
+        }
+    };
+    Ok(Secret::from(text))
+}
+
+/// The passphrase of an encrypted key: $LAKEKEY_PEM_PASSPHRASE, else a prompt on the terminal.
+fn passphrase_for(pem: &std::path::Path) -> Result<Option<Secret>, Error> {
+    if let Ok(pass) = std::env::var("LAKEKEY_PEM_PASSPHRASE") {
+        return Ok(Some(Secret::from(pass)));
+    }
+    let encrypted = std::fs::read(pem)
+        .map(|bytes| bytes.len() < 256 * 1024 && String::from_utf8_lossy(&bytes).contains("ENCRYPTED PRIVATE KEY"))
+        .unwrap_or(false);
+    if encrypted && std::io::stdin().is_terminal() {
+        let pass = rpassword::prompt_password(format!("Passphrase for {}: ", pem.display()))
+            .map_err(|e| Error::new(ErrorCode::InvalidInput, format!("Cannot read the passphrase: {e}.")))?;
+        return Ok(Some(Secret::from(pass)));
+    }
+    Ok(None)
+}

@@ -1,0 +1,72 @@
+//! One refresh per profile at a time, across threads and processes (the desktop app and any number
+//! of `lakekey` commands). Providers revoke the whole grant when an old refresh token is reused,
+//! so two racing refreshes would sign the user out. The lock is an OS file lock (`flock`), which
+//! the OS releases when the holder exits, even if it is killed.
+
+use crate::error::{Error, Result};
+use std::fs::{File, TryLockError};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// How long a caller waits for another refresh before giving up with a clear message.
+pub const WAIT_LIMIT: Duration = Duration::from_secs(90);
+const POLL: Duration = Duration::from_millis(20);
+
+#[derive(Debug)]
+pub struct RefreshLock {
+    _file: File,
+}
+
+impl RefreshLock {
+    /// Waits (without blocking the async runtime) until this profile's lock is ours.
+    pub async fn acquire(config_dir: &Path, profile: &str) -> Result<Self> {
+        let dir = config_dir.join("locks");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::internal(format!("Cannot create the lock directory {}: {e}.", dir.display())))?;
+        let path = dir.join(format!("{profile}.lock"));
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::internal(format!("Cannot open the lock file {}: {e}.", path.display())))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(RefreshLock { _file: file }),
+                Err(TryLockError::WouldBlock) if started.elapsed() < WAIT_LIMIT => tokio::time::sleep(POLL).await,
+                Err(TryLockError::WouldBlock) => {
+                    return Err(Error::internal(format!(
+                        "Another LakeKey process has been refreshing profile `{profile}` for over {} s.",
+                        WAIT_LIMIT.as_secs()
+                    ))
+                    .with_hint("Try again; if it persists, look for a stuck `lakekey` process."))
+                }
+                Err(TryLockError::Error(e)) => {
+                    return Err(Error::internal(format!("Cannot lock {}: {e}.", path.display())))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_second_holder_waits_until_the_first_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = RefreshLock::acquire(dir.path(), "p").await.unwrap();
+        let path = dir.path().to_path_buf();
+        let second = tokio::spawn(async move { RefreshLock::acquire(&path, "p").await.map(|_| Instant::now()) });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!second.is_finished(), "the second caller must wait");
+        let released = Instant::now();
+        drop(first);
+        let acquired = second.await.unwrap().unwrap();
+        assert!(acquired >= released);
+        // Other profiles are independent.
+        let _other = RefreshLock::acquire(dir.path(), "q").await.unwrap();
+    }
+}

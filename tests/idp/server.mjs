@@ -1,0 +1,186 @@
+// Test-only Lake environment on loopback: a real OpenID provider (oidc-provider) mounted where
+// Lake's in-house IdP lives (`{base_url}/auth`), and a fake Lake control plane that validates PAT
+// JWTs with Node's own crypto (independent of the code under test).
+//
+// Usage: node server.mjs [--env ENV] [--access-ttl S] [--device-ttl S] [--interval S]
+//                        [--no-rotation] [--client-id ID]... [--max-lifetime S]
+// Prints one JSON line {"base_url","issuer","port"} when ready. Stops by itself when its stdin
+// closes (the test that started it is gone) or after --max-lifetime seconds.
+
+import http from 'node:http';
+import crypto from 'node:crypto';
+import Provider from 'oidc-provider';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const flag = (name) => args.includes(`--${name}`);
+const many = (name) => args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : []));
+
+const envId = opt('env', 'env-0001');
+const accessTtl = Number(opt('access-ttl', '600'));
+const deviceTtl = Number(opt('device-ttl', '600'));
+const interval = opt('interval', null);
+const rotation = !flag('no-rotation');
+const clientIds = ['acme-oaf-device', ...many('client-id')];
+const maxLifetime = Number(opt('max-lifetime', '900'));
+
+const prefix = `/api/accounts/${envId}/auth`;
+const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
+const control = { slowDownPolls: 0, failNext: [] };
+const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0 };
+
+const server = http.createServer();
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = server.address().port;
+const baseUrl = `http://127.0.0.1:${port}/api/accounts/${envId}`;
+const issuer = `http://127.0.0.1:${port}${prefix}`;
+
+const provider = new Provider(issuer, {
+  clients: clientIds.map((client_id) => ({
+    client_id,
+    token_endpoint_auth_method: 'none',
+    grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+  })),
+  features: {
+    deviceFlow: { enabled: true },
+    revocation: { enabled: true },
+    devInteractions: { enabled: true },
+  },
+  scopes: ['openid', 'offline_access'],
+  // Lake's default scope is `openid`; this provider hands out refresh tokens for it too.
+  issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+  rotateRefreshToken: rotation,
+  ttl: {
+    AccessToken: accessTtl,
+    DeviceCode: deviceTtl,
+    RefreshToken: 86400,
+    Grant: 86400,
+    Interaction: 3600,
+    Session: 86400,
+  },
+  cookies: { keys: ['lakekey-test-only-cookie-key'] },
+  findAccount: async (ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
+});
+provider.on('server_error', (ctx, err) => console.error('idp server_error', err));
+
+// Test hooks around the token and device endpoints: count requests, add `interval`, inject slow_down.
+provider.use(async (ctx, next) => {
+  await next();
+  const grant = ctx.oidc?.params?.grant_type;
+  if (ctx.path.endsWith('/device/auth') && ctx.method === 'POST') {
+    stats.deviceRequests += 1;
+    if (interval !== null && ctx.body && typeof ctx.body === 'object') ctx.body.interval = Number(interval);
+  }
+  if (ctx.path.endsWith('/token') && grant === 'urn:ietf:params:oauth:grant-type:device_code') {
+    let error = ctx.body?.error ?? null;
+    if (error === 'authorization_pending' && control.slowDownPolls > 0) {
+      control.slowDownPolls -= 1;
+      ctx.body = { error: 'slow_down', error_description: 'polling too fast (test)' };
+      error = 'slow_down';
+    }
+    stats.polls.push({ at: Date.now(), status: ctx.status, error });
+  }
+  if (ctx.path.endsWith('/token') && grant === 'refresh_token') {
+    stats.refreshes.push({ at: Date.now(), status: ctx.status, error: ctx.body?.error ?? null });
+  }
+  if (ctx.path.endsWith('/token/revocation')) stats.revocations += 1;
+});
+
+const providerCallback = provider.callback();
+
+function json(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// The fake Lake control plane: GET /api/accounts/{env} with a PAT JWT.
+function validateLake(req, res) {
+  const auth = req.headers.authorization ?? '';
+  const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+  const verdict = verifyPatJwt(token);
+  stats.validations.push({ at: Date.now(), ok: verdict.ok, reason: verdict.reason });
+  if (verdict.ok) json(res, 200, { id: envId, status: 'active' });
+  else json(res, 401, { error: 'unauthorized', reason: verdict.reason });
+}
+
+function verifyPatJwt(token) {
+  const parts = token.split('.');
+  if (parts.length !== 3) return { ok: false, reason: 'not a JWT' };
+  const dec = (p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+  let header;
+  let claims;
+  try {
+    header = dec(parts[0]);
+    claims = dec(parts[1]);
+  } catch {
+    return { ok: false, reason: 'undecodable' };
+  }
+  const entry = lakeKeys.get(header.kid);
+  if (!entry) return { ok: false, reason: `unknown kid ${header.kid}` };
+  if (header.alg !== 'RS256' || header.typ !== 'JWT') return { ok: false, reason: 'bad header' };
+  const verified = crypto.verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), entry.publicKey, Buffer.from(parts[2], 'base64url'));
+  if (!verified) return { ok: false, reason: 'bad signature' };
+  const expectedOrder = ['aud', 'exp', 'iss', 'multi-use', 'org_id', 'pat', 'sub', 'iat'];
+  if (JSON.stringify(Object.keys(claims)) !== JSON.stringify(expectedOrder)) return { ok: false, reason: 'claim order' };
+  if (claims.aud?.[0] !== 'td:service:authentication' || claims.iss !== 'teradataml' || claims['multi-use'] !== true) {
+    return { ok: false, reason: 'bad claims' };
+  }
+  if (claims.pat !== entry.pat) return { ok: false, reason: 'wrong pat' };
+  if (entry.username && claims.sub !== entry.username) return { ok: false, reason: 'wrong user' };
+  if (claims.exp <= Date.now() / 1000) return { ok: false, reason: 'expired' };
+  return { ok: true, reason: 'ok' };
+}
+
+server.on('request', async (req, res) => {
+  try {
+    const url = new URL(req.url, baseUrl);
+    if (control.failNext.length > 0 && !url.pathname.startsWith('/__test/')) {
+      const status = control.failNext.shift();
+      return json(res, status, { error: 'injected failure' });
+    }
+    if (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)) {
+      // Mount the provider under the prefix the way connect does.
+      req.originalUrl = req.url;
+      req.url = req.url.slice(prefix.length) || '/';
+      return providerCallback(req, res);
+    }
+    if (req.method === 'GET' && url.pathname === `/api/accounts/${envId}`) return validateLake(req, res);
+    if (req.method === 'POST' && url.pathname === '/__test/lake/keys') {
+      const body = JSON.parse(await readBody(req));
+      lakeKeys.set(body.kid, { publicKey: crypto.createPublicKey(body.public_key_pem), pat: body.pat, username: body.username });
+      return json(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && url.pathname === '/__test/control') {
+      Object.assign(control, JSON.parse(await readBody(req)));
+      return json(res, 200, control);
+    }
+    if (req.method === 'GET' && url.pathname === '/__test/stats') return json(res, 200, stats);
+    json(res, 404, { error: 'not_found' });
+  } catch (err) {
+    console.error('test server error', err);
+    json(res, 500, { error: 'server_error' });
+  }
+});
+
+const stop = () => {
+  server.close();
+  process.exit(0);
+};
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
+setTimeout(stop, maxLifetime * 1000).unref();
+process.on('SIGTERM', stop);
+
+process.stdout.write(`${JSON.stringify({ base_url: baseUrl, issuer, port })}\n`);
