@@ -68,7 +68,7 @@ for (let step = 0; step < 10; step += 1) {
     console.log('approved');
     process.exit(0);
   }
-  if (/access_denied|aborted|Sign-in Failed|request was denied/i.test(page.html)) {
+  if (/access_denied|aborted|interrupted|request was denied/i.test(page.html)) {
     console.log('denied');
     process.exit(0);
   }
@@ -83,9 +83,8 @@ for (let step = 0; step < 10; step += 1) {
     page = await go(new URL(abort, page.url).toString());
     continue;
   }
-  // The device confirmation page's "confirm" vs "abort" is a button value on the same form.
-  if (/name="confirm"/.test(page.html)) form.fields.confirm = deny ? '' : 'yes';
-  if (deny && /name="abort"/.test(page.html)) form.fields.abort = 'yes';
+  // The device confirmation page: go on to the login (declining happens there, with "Cancel").
+  if (/name="confirm"/.test(page.html)) form.fields.confirm = 'yes';
   page = await go(form.action, 'POST', form.fields);
 }
 console.error(`could not finish the approval; last page ${page.url} (HTTP ${page.status}):\n${page.html.slice(0, 2000)}`);

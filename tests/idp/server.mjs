@@ -29,7 +29,7 @@ const maxLifetime = Number(opt('max-lifetime', '900'));
 
 const prefix = `/api/accounts/${envId}/auth`;
 const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
-const control = { slowDownPolls: 0, failNext: [] };
+const control = { slowDownPolls: 0, failNext: [], accessTtl };
 const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0 };
 
 const server = http.createServer();
@@ -56,7 +56,8 @@ const provider = new Provider(issuer, {
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: rotation,
   ttl: {
-    AccessToken: accessTtl,
+    // A function, so a test can change the lifetime of later tokens through /__test/control.
+    AccessToken: () => control.accessTtl,
     DeviceCode: deviceTtl,
     RefreshToken: 86400,
     Grant: 86400,
@@ -94,8 +95,9 @@ provider.use(async (ctx, next) => {
 const providerCallback = provider.callback();
 
 function json(res, status, body) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 async function readBody(req) {

@@ -1,0 +1,267 @@
+//! Shared pieces of the integration tests: a real OpenID provider (oidc-provider on loopback), the
+//! `lakekey` binary with its own config directory, approval of device codes, and a look into the
+//! real keychain with `secret-tool`.
+//!
+//! These tests need the environment `scripts/test` sets up: Node packages in tests/idp and a
+//! gnome-keyring Secret Service on a private D-Bus session.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(ROOT).join("tests/fixtures").join(name)
+}
+
+/// The test IdP and fake Lake control plane. Stops when dropped (and by itself if we die).
+pub struct Idp {
+    child: Child,
+    pub base_url: String,
+    pub issuer: String,
+    pub port: u16,
+}
+
+impl Idp {
+    pub fn start(args: &[&str]) -> Idp {
+        assert!(
+            Path::new(ROOT).join("tests/idp/node_modules/oidc-provider").exists(),
+            "tests/idp/node_modules is missing: run the tests with scripts/test"
+        );
+        let mut child = Command::new("node")
+            .arg(Path::new(ROOT).join("tests/idp/server.mjs"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs");
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).expect("the IdP says where it listens");
+        // Keep draining: oidc-provider prints warnings on stdout, and a closed pipe would kill it.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let ready: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("IdP start line: {line:?}"));
+        Idp {
+            child,
+            base_url: ready["base_url"].as_str().unwrap().to_string(),
+            issuer: ready["issuer"].as_str().unwrap().to_string(),
+            port: ready["port"].as_u64().unwrap() as u16,
+        }
+    }
+
+    pub fn stats(&self) -> Value {
+        http_json(self.port, "GET", "/__test/stats", None)
+    }
+
+    pub fn control(&self, body: Value) {
+        http_json(self.port, "POST", "/__test/control", Some(body));
+    }
+
+    /// Tells the fake Lake which public key, PAT and user belong to a kid.
+    pub fn register_lake_key(&self, kid: &str, public_key_pem: &str, pat: &str, username: &str) {
+        http_json(
+            self.port,
+            "POST",
+            "/__test/lake/keys",
+            Some(serde_json::json!({ "kid": kid, "public_key_pem": public_key_pem, "pat": pat, "username": username })),
+        );
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A minimal HTTP/1.1 client for the test server's control endpoints.
+pub fn http_json(port: u16, method: &str, path: &str, body: Option<Value>) -> Value {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("test server reachable");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP answer");
+    serde_json::from_str(body).unwrap_or(Value::Null)
+}
+
+/// A user of the CLI: their own config directory, the shared test keychain.
+pub struct User {
+    pub config: tempfile::TempDir,
+}
+
+impl User {
+    pub fn new() -> User {
+        assert!(
+            std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+            "no D-Bus session: run the tests with scripts/test, which starts gnome-keyring"
+        );
+        User { config: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lakekey"));
+        cmd.args(args)
+            .env("LAKEKEY_CONFIG_DIR", self.config.path())
+            .env_remove("LAKEKEY_PROFILE")
+            .env_remove("LAKEKEY_PEM_PASSPHRASE")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).output().expect("lakekey runs"))
+    }
+
+    /// Adds a device-flow profile for the test IdP (org id `acme`, so client id `acme-oaf-device`).
+    pub fn add_device_profile(&self, name: &str, idp: &Idp) {
+        self.run(&["profile", "add", name, "--base-url", &idp.base_url, "--org-id", "acme"]).ok();
+    }
+
+    /// Runs `lakekey login --json --no-browser`, approving (or denying) the code when it appears.
+    pub fn login(&self, profile: &str, approve: Approval) -> (Run, Vec<Value>) {
+        let mut child = self
+            .cmd(&["login", "--profile", profile, "--json", "--no-browser"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut events = Vec::new();
+        let mut approver = None;
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let event: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+            if event["event"] == "code" {
+                let url = event["verification_uri_complete"].as_str().unwrap().to_string();
+                approver = match approve {
+                    Approval::Approve => Some(std::thread::spawn(move || approve_code(&url, false))),
+                    Approval::Deny => Some(std::thread::spawn(move || approve_code(&url, true))),
+                    Approval::Browser => Some(std::thread::spawn(move || approve_in_browser(&url))),
+                    Approval::Nothing => None,
+                };
+            }
+            events.push(event);
+        }
+        let output = child.wait_with_output().unwrap();
+        if let Some(a) = approver {
+            a.join().unwrap();
+        }
+        (Run::from(output), events)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    Approve,
+    Deny,
+    Browser,
+    Nothing,
+}
+
+/// Approves or declines over plain HTTP with a cookie jar (tests/idp/approve.mjs).
+pub fn approve_code(url: &str, deny: bool) {
+    let mut cmd = Command::new("node");
+    cmd.arg(Path::new(ROOT).join("tests/idp/approve.mjs")).args(["--url", url]);
+    if deny {
+        cmd.arg("--deny");
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "approval failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Approves in Debian's Chromium driven by playwright-core (tests/idp/approve-browser.mjs).
+pub fn approve_in_browser(url: &str) {
+    let out = Command::new("node").arg(Path::new(ROOT).join("tests/idp/approve-browser.mjs")).args(["--url", url]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "browser approval failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What one `lakekey` run did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success:\n{self:#?}");
+        self
+    }
+
+    #[track_caller]
+    pub fn fails_with(self, code: i32, needle: &str) -> Run {
+        assert_eq!(self.code, code, "wrong exit code:\n{self:#?}");
+        assert!(self.stderr.contains(needle), "stderr should mention {needle:?}:\n{self:#?}");
+        assert!(!self.stderr.contains("panicked"), "{self:#?}");
+        self
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|_| panic!("not JSON: {}", self.stdout))
+    }
+}
+
+/// The items `secret-tool` finds in the real keychain for a profile (by its `username` attribute).
+pub fn keychain_items(profile: &str) -> Vec<String> {
+    let out = Command::new("secret-tool").args(["search", "--all", "service", "lakekey"]).output().expect("secret-tool runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    text.lines()
+        .filter_map(|l| l.strip_prefix("attribute.username = "))
+        .filter(|user| *user == profile || user.starts_with(&format!("{profile}#")))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A profile name no other test uses (they share one keychain).
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// Waits for a condition for up to `limit` (a bound on hangs, not a timing assertion).
+pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
