@@ -1,0 +1,124 @@
+//! PAT + PEM sign-in end to end: `lakekey pat import` validates against a fake Lake control plane
+//! that checks the JWT with Node's crypto (not LakeKey's code), and keeps the key in the keychain.
+
+mod support;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde_json::Value;
+use std::os::unix::fs::PermissionsExt;
+use support::*;
+
+const PAT: &str = "pat-0123456789abcdef";
+
+fn claims(jwt: &str) -> Value {
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap()
+}
+
+/// A PAT profile plus a private copy of the test key named `key1.pem` (so kid = key1).
+fn setup(idp: &Idp) -> (User, String, tempfile::TempDir) {
+    let user = User::new();
+    let profile = unique("pat");
+    user.run(&["profile", "add", &profile, "--base-url", &idp.base_url, "--method", "pat", "--org-id", "acme"]).ok();
+    let files = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("test-key.pem"), files.path().join("key1.pem")).unwrap();
+    std::fs::set_permissions(files.path().join("key1.pem"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(files.path().join("pat.txt"), format!("  {PAT}\n")).unwrap();
+    (user, profile, files)
+}
+
+#[test]
+fn import_validates_with_lake_and_later_tokens_need_no_file() {
+    let idp = Idp::start(&[]);
+    idp.register_lake_key("key1", &std::fs::read_to_string(fixture("test-public-key.pem")).unwrap(), PAT, "ANALYST");
+    let (user, profile, files) = setup(&idp);
+    let pem = files.path().join("key1.pem");
+    let pat_file = files.path().join("pat.txt");
+
+    let out = user
+        .run(&["pat", "import", "--profile", &profile, "--pat-file", pat_file.to_str().unwrap(), "--pem", pem.to_str().unwrap(), "--username", "ANALYST"])
+        .ok();
+    assert!(out.stdout.contains("Lake accepted the token"), "{out:?}");
+    assert!(out.stdout.contains("no longer needs the PEM file"), "{out:?}");
+    assert!(!out.stderr.contains("warning"), "a 0600 key gets no warning: {out:?}");
+    assert_eq!(idp.stats()["validations"][0]["ok"], true);
+
+    // The key is in the keychain: the file can go.
+    std::fs::remove_dir_all(files.path()).unwrap();
+    let token = user.run(&["token", "--profile", &profile]).ok().stdout;
+    let c = claims(token.trim());
+    assert_eq!(c["sub"], "ANALYST");
+    assert_eq!(c["org_id"], "acme");
+    assert_eq!(c["pat"], PAT);
+    assert_eq!(c["iat"], 0);
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
+    assert_eq!(header, serde_json::json!({"alg": "RS256", "kid": "key1", "typ": "JWT"}));
+
+    let status = user.run(&["status", "--profile", &profile, "--json"]).ok();
+    assert!(!status.stdout.contains(PAT), "status never shows the PAT");
+    assert_eq!(status.json()["validation"], "accepted");
+    assert!(status.json()["claims"].get("pat").is_none());
+
+    // A PAT JWT plus a 2 KiB PEM key is longer than one Windows credential: it is chunked.
+    assert!(keychain_items(&profile).len() >= 3, "{:?}", keychain_items(&profile));
+    user.run(&["logout", "--profile", &profile]).ok();
+    assert!(keychain_items(&profile).is_empty());
+}
+
+#[test]
+fn a_rejected_token_stores_nothing() {
+    let idp = Idp::start(&[]);
+    idp.register_lake_key("key1", &std::fs::read_to_string(fixture("test-public-key.pem")).unwrap(), "another-pat", "ANALYST");
+    let (user, profile, files) = setup(&idp);
+    let pem = files.path().join("key1.pem");
+    user.run(&["pat", "import", "--profile", &profile, "--pat", PAT, "--pem", pem.to_str().unwrap(), "--username", "ANALYST"])
+        .fails_with(6, "Lake rejected the token (HTTP 401)");
+    assert!(keychain_items(&profile).is_empty());
+    user.run(&["token", "--profile", &profile]).fails_with(3, "not signed in");
+}
+
+#[test]
+fn no_answer_from_lake_stores_the_token_as_not_validated() {
+    let idp = Idp::start(&[]);
+    let (user, profile, files) = setup(&idp);
+    let pem = files.path().join("key1.pem");
+    idp.control(serde_json::json!({ "failNext": [503] }));
+    let out = user
+        .run(&["pat", "import", "--profile", &profile, "--pat", PAT, "--pem", pem.to_str().unwrap(), "--username", "ANALYST"])
+        .ok();
+    assert!(out.stdout.contains("NOT validated") && out.stdout.contains("HTTP 503"), "{out:?}");
+    assert_eq!(user.run(&["status", "--profile", &profile, "--json"]).ok().json()["validation"], "not_validated");
+    user.run(&["token", "--profile", &profile]).ok();
+    user.run(&["logout", "--profile", &profile]).ok();
+}
+
+#[test]
+fn encrypted_keys_kid_override_and_a_world_readable_key_warning() {
+    let idp = Idp::start(&[]);
+    let (user, profile, files) = setup(&idp);
+    let enc = files.path().join("renamed(1).pem");
+    std::fs::copy(fixture("test-key-encrypted.pem"), &enc).unwrap();
+    std::fs::set_permissions(&enc, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = Run::from(
+        user.cmd(&[
+            "pat", "import", "--profile", &profile, "--pat", PAT, "--pem", enc.to_str().unwrap(), "--username", "ANALYST",
+            "--kid", "key1", "--expiration-time", "600", "--valid-from", "1700000000", "--no-validate",
+        ])
+        .env("LAKEKEY_PEM_PASSPHRASE", "correct horse")
+        .output()
+        .unwrap(),
+    )
+    .ok();
+    assert!(out.stderr.contains("can be read by other users"), "{out:?}");
+    assert!(out.stdout.contains("NOT validated") && out.stdout.contains("skipped"), "{out:?}");
+    let token = user.run(&["token", "--profile", &profile, "--min-valid", "0"]).ok().stdout;
+    let c = claims(token.trim());
+    assert_eq!(c["iat"], 1_700_000_000);
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
+    assert_eq!(header["kid"], "key1");
+    let exp = c["exp"].as_u64().unwrap();
+    // 600 s tokens: asking for more than they have left signs a new one... which also lives 600 s.
+    user.run(&["token", "--profile", &profile, "--min-valid", "900"]).fails_with(6, "less than");
+    assert!(claims(user.run(&["token", "--profile", &profile, "--min-valid", "0"]).ok().stdout.trim())["exp"].as_u64().unwrap() >= exp);
+    user.run(&["logout", "--profile", &profile]).ok();
+}
