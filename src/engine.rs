@@ -157,6 +157,15 @@ impl Engine {
         })
     }
 
+    /// Changes the proxy and extra CA used for every request, after checking they work.
+    pub fn set_network(&self, network: crate::profile::NetworkConfig) -> Result<()> {
+        HttpClient::new(&network.settings())?;
+        self.profiles.update(|config| {
+            config.network = network;
+            Ok(())
+        })
+    }
+
     pub fn set_default(&self, name: &str) -> Result<()> {
         self.profiles.update(|config| {
             config.get(name)?;

@@ -5,7 +5,6 @@
 use crate::error::{Error, ErrorCode, Result};
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Once;
 use std::time::Duration;
 
 /// Larger answers than this are not OAuth or Lake answers; reading stops there.
@@ -61,11 +60,6 @@ impl fmt::Debug for HttpClient {
 
 impl HttpClient {
     pub fn new(settings: &NetworkSettings) -> Result<Self> {
-        static PROVIDER: Once = Once::new();
-        // reqwest is built without a default crypto provider; ring is already here for signing.
-        PROVIDER.call_once(|| {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)

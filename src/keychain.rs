@@ -149,7 +149,7 @@ fn chunk_user(profile: &str, generation: &str, index: usize) -> String {
 
 fn new_generation() -> String {
     let mut bytes = [0u8; 6];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).expect("the OS random source works");
+    aws_lc_rs::rand::SecureRandom::fill(&aws_lc_rs::rand::SystemRandom::new(), &mut bytes).expect("the OS random source works");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

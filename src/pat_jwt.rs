@@ -71,8 +71,8 @@ pub fn sign(key: &RsaKey, claims: &PatClaims<'_>) -> Result<Secret> {
     URL_SAFE_NO_PAD.encode_string(payload.as_bytes(), &mut signing_input);
 
     let pair = key.key_pair();
-    let mut signature = vec![0u8; pair.public().modulus_len()];
-    pair.sign(&ring::signature::RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), signing_input.as_bytes(), &mut signature)
+    let mut signature = vec![0u8; pair.public_modulus_len()];
+    pair.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), signing_input.as_bytes(), &mut signature)
         .map_err(|_| Error::internal("Signing the JWT failed."))?;
     let mut token = String::with_capacity(signing_input.len() + 1 + signature.len() * 4 / 3 + 4);
     token.push_str(&signing_input);
@@ -170,7 +170,7 @@ mod tests {
         let b = sign(&key, &claims(&pat, "ALICE")).unwrap();
         assert_eq!(a, b);
         let (input, sig) = a.expose().rsplit_once('.').unwrap();
-        let public = ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, key.key_pair().public().as_ref());
+        let public = aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256, aws_lc_rs::signature::KeyPair::public_key(key.key_pair()).as_ref());
         public.verify(input.as_bytes(), &URL_SAFE_NO_PAD.decode(sig).unwrap()).unwrap();
     }
 

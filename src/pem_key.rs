@@ -8,7 +8,7 @@ use crate::secret::{Secret, SecretBytes};
 use pkcs8::der::asn1::AnyRef;
 use pkcs8::der::{Decode, Encode};
 use pkcs8::{AlgorithmIdentifierRef, EncryptedPrivateKeyInfo, ObjectIdentifier, PrivateKeyInfo};
-use ring::signature::RsaKeyPair;
+use aws_lc_rs::signature::RsaKeyPair;
 use std::io::Read;
 use std::path::Path;
 
@@ -117,7 +117,7 @@ impl RsaKey {
     }
 
     pub fn bits(&self) -> usize {
-        self.pair.public().modulus_len() * 8
+        self.pair.public_modulus_len() * 8
     }
 }
 
@@ -207,7 +207,7 @@ pub(crate) mod tests {
         let enc = RsaKey::from_pem(&fixture("test-key-encrypted.pem"), Some(&pass)).unwrap();
         assert_eq!(pkcs8.bits(), 2048);
         assert_eq!(pkcs8.pkcs8_der(), pkcs1.pkcs8_der());
-        assert_eq!(pkcs8.key_pair().public().as_ref(), enc.key_pair().public().as_ref());
+        assert_eq!(aws_lc_rs::signature::KeyPair::public_key(pkcs8.key_pair()).as_ref(), aws_lc_rs::signature::KeyPair::public_key(enc.key_pair()).as_ref());
         assert_eq!(format!("{pkcs8:?}"), "RsaKey(2048 bits, <redacted>)");
     }
 
