@@ -461,7 +461,7 @@ fn not_signed_in(profile: &Resolved) -> Error {
 
 /// A warning when a private key file can be read by other users.
 #[cfg(unix)]
-fn readable_by_others(path: &Path) -> Option<String> {
+pub fn readable_by_others(path: &Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).ok()?.permissions().mode();
     (mode & 0o077 != 0).then(|| {
@@ -474,7 +474,7 @@ fn readable_by_others(path: &Path) -> Option<String> {
 }
 
 #[cfg(not(unix))]
-fn readable_by_others(_path: &Path) -> Option<String> {
+pub fn readable_by_others(_path: &Path) -> Option<String> {
     None
 }
 

@@ -26,7 +26,13 @@ pub async fn refresh(http: &HttpClient, session: &OAuthSession, now: u64) -> std
     let client = BasicClient::new(ClientId::new(session.client_id.clone()))
         .set_auth_type(AuthType::RequestBody)
         .set_token_uri(token_url);
-    let send = |request: HttpRequest| async move { http.send(Endpoint::Refresh, request).await };
+    // The future owns its client (a cheap clone): a borrowed one makes the future's Send bound
+    // lifetime-specific, which async runtimes that need `Send` futures (Tauri's) reject.
+    let owned = http.clone();
+    let send = move |request: HttpRequest| {
+        let http = owned.clone();
+        async move { http.send(Endpoint::Refresh, request).await }
+    };
     let refresh_token = RefreshToken::new(refresh_token.expose().to_string());
     match client.exchange_refresh_token(&refresh_token).request_async(&send).await {
         Ok(token) => Ok(session_from_token(

@@ -1,0 +1,465 @@
+//! The Tauri commands: each one calls the engine and maps its result for the webview. No auth
+//! logic, URL rule or JWT code lives here. Tokens never cross to the webview: copying happens here.
+//! The command list is declared once, in [`handler`], so a missing command fails to compile.
+
+use crate::app_state::AppState;
+use crate::clipboard::{render, CopyFormat};
+use crate::ipc_error::{IpcError, IpcResult};
+use crate::settings::Settings;
+use crate::views::{Derived, ProfileInput, ProfileView, SignInState, TokenDetails};
+use crate::{demo, tray};
+use lakekey::device_flow::DeviceEvent;
+use lakekey::engine::{PatImport, PatImported};
+use lakekey::profile::{check_name, NetworkConfig};
+use lakekey::{ErrorCode, Method, Secret};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+/// Every command the webview may call, in one place.
+pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        app_info,
+        list_profiles,
+        preview_profile,
+        save_profile,
+        remove_profile,
+        set_default_profile,
+        start_device_login,
+        cancel_device_login,
+        pick_file,
+        inspect_key,
+        import_pat,
+        import_token,
+        copy,
+        token_details,
+        sign_out,
+        get_settings,
+        save_settings,
+        start_demo,
+        open_url,
+    ]
+}
+
+pub const EVENT_DEVICE: &str = "device-event";
+pub const EVENT_PROFILES: &str = "profiles-changed";
+pub const EVENT_CLIPBOARD: &str = "clipboard";
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: &'static str,
+    pub demo_running: bool,
+    pub config_dir: String,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo { version: env!("CARGO_PKG_VERSION"), demo_running: state.demo_base_url().is_some(), config_dir: state.config_dir().display().to_string() }
+}
+
+/// Every profile with its state; used by the list, the tray and the refresher.
+pub fn profile_views(state: &AppState) -> IpcResult<Vec<ProfileView>> {
+    let engine = state.engine();
+    let config = engine.config()?;
+    let now = engine.now();
+    let demo_url = state.demo_base_url();
+    let mut views = Vec::new();
+    for (name, profile) in &config.profiles {
+        let resolved = profile.resolve(name);
+        let mut view = ProfileView {
+            name: name.clone(),
+            is_default: config.default.as_deref() == Some(name),
+            demo: name.starts_with("demo-") || demo_url.as_deref() == Some(profile.base_url.as_str()),
+            method: profile.method,
+            input: ProfileView::input_of(profile),
+            derived: resolved.as_ref().ok().map(Derived::from),
+            state: SignInState::NeedsSignIn,
+            expires_at: None,
+            can_refresh: false,
+            validation: None,
+            token_preview: None,
+            problem: state.problem(name),
+            error: resolved.as_ref().err().map(|e| e.message().to_string()),
+        };
+        if resolved.is_ok() {
+            match engine.status(Some(name)) {
+                Ok(status) => {
+                    view.state = ProfileView::state_of(&status, now, view.problem.as_deref());
+                    view.expires_at = status.expires_at;
+                    view.can_refresh = status.can_refresh;
+                    view.validation = status.validation;
+                    view.token_preview = status.token_preview;
+                }
+                // A missing or locked keychain affects every profile; the UI shows it once.
+                Err(e) if matches!(e.code(), ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked) => return Err(e.into()),
+                Err(e) => view.error = Some(e.message().to_string()),
+            }
+        }
+        views.push(view);
+    }
+    Ok(views)
+}
+
+/// Tells the window and the tray that profiles changed.
+pub fn profiles_changed<R: Runtime>(app: &AppHandle<R>) {
+    let _ = app.emit(EVENT_PROFILES, ());
+    tray::refresh(app);
+}
+
+#[tauri::command]
+pub async fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileView>> {
+    profile_views(&state)
+}
+
+#[tauri::command]
+pub fn preview_profile(input: ProfileInput) -> IpcResult<Derived> {
+    Ok(Derived::from(&input.to_profile().resolve("preview")?))
+}
+
+#[tauri::command]
+pub async fn save_profile<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+    input: ProfileInput,
+    make_default: bool,
+) -> IpcResult<Derived> {
+    let name = name.trim().to_string();
+    check_name(&name)?;
+    let resolved = state.engine().add_profile(&name, input.to_profile(), make_default)?;
+    profiles_changed(&app);
+    Ok(Derived::from(&resolved))
+}
+
+#[tauri::command]
+pub async fn remove_profile<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    state.engine().remove_profile(&name)?;
+    state.set_problem(&name, None);
+    profiles_changed(&app);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn set_default_profile<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    state.engine().set_default(&name)?;
+    profiles_changed(&app);
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceEventPayload {
+    pub profile: String,
+    pub event: DeviceEvent,
+    /// A QR code (SVG data URL) of the complete verification URL, with the `code` event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qr: Option<String>,
+}
+
+/// Starts the device flow in the background; progress arrives as `device-event`s.
+#[tauri::command]
+pub async fn start_device_login<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    let cancel = lakekey::Cancel::new();
+    if let Some(previous) = state.sign_ins.lock().unwrap_or_else(|p| p.into_inner()).insert(name.clone(), cancel.clone()) {
+        previous.cancel();
+    }
+    let engine = state.engine();
+    tauri::async_runtime::spawn(async move {
+        let emit = |event: DeviceEvent, qr: Option<String>| {
+            let _ = app.emit(EVENT_DEVICE, DeviceEventPayload { profile: name.clone(), event, qr });
+        };
+        let mut on_event = |event: &DeviceEvent| {
+            let qr = match event {
+                DeviceEvent::Code { verification_uri, verification_uri_complete, .. } => {
+                    let url = verification_uri_complete.as_deref().unwrap_or(verification_uri);
+                    if std::env::var_os("LAKEKEY_NO_BROWSER").is_none() {
+                        use tauri_plugin_opener::OpenerExt;
+                        let _ = app.opener().open_url(url, None::<&str>);
+                    }
+                    qr_svg(url)
+                }
+                _ => None,
+            };
+            emit(event.clone(), qr);
+        };
+        let result = engine.device_login(Some(&name), &cancel, &mut on_event).await;
+        if let Err(e) = result {
+            emit(DeviceEvent::failed(&e), None);
+        }
+        let state = app.state::<AppState>();
+        state.sign_ins.lock().unwrap_or_else(|p| p.into_inner()).remove(&name);
+        state.set_problem(&name, None);
+        state.wake.notify_one();
+        profiles_changed(&app);
+    });
+    Ok(())
+}
+
+#[tauri::command]
+pub fn cancel_device_login(state: State<'_, AppState>, name: String) {
+    if let Some(cancel) = state.sign_ins.lock().unwrap_or_else(|p| p.into_inner()).remove(&name) {
+        cancel.cancel();
+    }
+}
+
+fn qr_svg(url: &str) -> Option<String> {
+    use base64::Engine as _;
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
+    Some(format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Pat,
+    Pem,
+    Ca,
+}
+
+/// A native file picker. Only the chosen path reaches the webview, never the file's content.
+/// `LAKEKEY_PICK_FILE` (tests) answers without a dialog, since WebDriver cannot see native ones.
+#[tauri::command]
+pub async fn pick_file<R: Runtime>(app: AppHandle<R>, kind: FileKind) -> IpcResult<Option<String>> {
+    if let Ok(answers) = std::env::var("LAKEKEY_PICK_FILE") {
+        let wanted = match kind {
+            FileKind::Pat => "pat=",
+            FileKind::Pem => "pem=",
+            FileKind::Ca => "ca=",
+        };
+        return Ok(answers.split(';').find_map(|a| a.strip_prefix(wanted)).map(str::to_string));
+    }
+    use tauri_plugin_dialog::DialogExt;
+    let (title, filter, exts): (&str, &str, &[&str]) = match kind {
+        FileKind::Pat => ("Choose the PAT file", "Text", &["txt", "pat", "token"]),
+        FileKind::Pem => ("Choose the PEM private key", "PEM key", &["pem", "key"]),
+        FileKind::Ca => ("Choose a CA certificate file", "PEM certificate", &["pem", "crt", "cer"]),
+    };
+    let picked = app.dialog().file().set_title(title).add_filter(filter, exts).add_filter("All files", &["*"]).blocking_pick_file();
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyInfo {
+    pub encrypted: bool,
+    pub kid: Option<String>,
+    pub warning: Option<String>,
+}
+
+/// What the PAT form needs to know about a chosen key file before the import.
+#[tauri::command]
+pub fn inspect_key(path: String) -> IpcResult<KeyInfo> {
+    let path = PathBuf::from(path);
+    let text = lakekey::pem_key::read_text_file(&path, lakekey::pem_key::MAX_PEM_BYTES, "PEM key")?;
+    Ok(KeyInfo {
+        encrypted: text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        kid: lakekey::pat_jwt::kid_from_path(&path),
+        warning: lakekey::engine::readable_by_others(&path),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatForm {
+    pub pat_file: Option<String>,
+    pub pat: Option<String>,
+    pub pem_file: String,
+    pub passphrase: Option<String>,
+    pub username: String,
+    pub kid: Option<String>,
+    pub expiration_time: Option<u64>,
+    pub validate: bool,
+}
+
+#[tauri::command]
+pub async fn import_pat<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, form: PatForm) -> IpcResult<PatImported> {
+    let nonempty = |s: Option<String>| s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let import = PatImport {
+        pat: form.pat.filter(|p| !p.trim().is_empty()).map(Secret::from),
+        pat_file: nonempty(form.pat_file).map(PathBuf::from),
+        pem_file: PathBuf::from(form.pem_file),
+        passphrase: form.passphrase.filter(|p| !p.is_empty()).map(Secret::from),
+        username: nonempty(Some(form.username)),
+        kid: nonempty(form.kid),
+        expiration_time: form.expiration_time,
+        valid_from: None,
+        validate: form.validate,
+    };
+    let imported = state.engine().import_pat(Some(&name), import).await?;
+    state.set_problem(&name, None);
+    profiles_changed(&app);
+    Ok(imported)
+}
+
+#[tauri::command]
+pub async fn import_token<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, token: String) -> IpcResult<()> {
+    state.engine().import_token(Some(&name), Secret::from(token))?;
+    profiles_changed(&app);
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Copied {
+    pub clears_in: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClipboardEvent {
+    /// `cleared`, or `kept` when the clipboard no longer held LakeKey's copy.
+    pub outcome: &'static str,
+}
+
+/// Copies a fresh token (as token, header or teradataml snippet) and schedules the clear.
+#[tauri::command]
+pub async fn copy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, format: CopyFormat) -> IpcResult<Copied> {
+    copy_to_clipboard(&app, &state, &name, format).await
+}
+
+pub async fn copy_to_clipboard<R: Runtime>(app: &AppHandle<R>, state: &AppState, name: &str, format: CopyFormat) -> IpcResult<Copied> {
+    let engine = state.engine();
+    let base_url = engine.resolve(Some(name))?.base_url;
+    let token = engine.token(Some(name), lakekey::DEFAULT_MIN_VALID_SECS).await?;
+    let text = render(format, token.expose(), &base_url);
+    let id = state.clipboard.copy(&text).map_err(|m| IpcError::new(ErrorCode::Internal, m))?;
+    let clears_in = state.settings().clipboard_clear_secs;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(clears_in)).await;
+        let cleared = app.state::<AppState>().clipboard.clear_if_unchanged(id);
+        let _ = app.emit(EVENT_CLIPBOARD, ClipboardEvent { outcome: if cleared { "cleared" } else { "kept" } });
+    });
+    Ok(Copied { clears_in })
+}
+
+#[tauri::command]
+pub async fn token_details(state: State<'_, AppState>, name: String) -> IpcResult<TokenDetails> {
+    let status = state.engine().status(Some(&name))?;
+    if status.credential.is_none() {
+        return Err(IpcError::new(ErrorCode::SignInRequired, format!("Profile `{name}` is not signed in.")));
+    }
+    let claims = status.claims.unwrap_or_default();
+    let valid_from = claims.get("nbf").or_else(|| claims.get("iat")).and_then(|v| v.as_u64());
+    Ok(TokenDetails { header: status.header.unwrap_or_default(), claims, valid_from, expires_at: status.expires_at, preview: status.token_preview })
+}
+
+#[tauri::command]
+pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, local_only: bool) -> IpcResult<bool> {
+    let revoked = state.engine().logout(Some(&name), local_only).await?;
+    state.set_problem(&name, None);
+    profiles_changed(&app);
+    Ok(revoked)
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> IpcResult<Settings> {
+    let mut settings = state.settings();
+    let network = state.engine().config()?.network;
+    settings.https_proxy = network.https_proxy;
+    settings.extra_ca_file = network.extra_ca_file;
+    Ok(settings)
+}
+
+#[tauri::command]
+pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, settings: Settings) -> IpcResult<Settings> {
+    settings.check()?;
+    let network = NetworkConfig {
+        https_proxy: settings.https_proxy.clone().filter(|p| !p.trim().is_empty()),
+        extra_ca_file: settings.extra_ca_file.clone().filter(|p| !p.as_os_str().is_empty()),
+    };
+    state.engine().set_network(network)?;
+    settings.save(state.config_dir())?;
+    apply_autostart(&app, settings.start_at_login);
+    *state.settings.write().unwrap_or_else(|p| p.into_inner()) = settings.clone();
+    state.reload_engine();
+    state.wake.notify_one();
+    Ok(settings)
+}
+
+fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) {
+    // Absent in command tests, which run without the plugin.
+    if let Some(launcher) = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>() {
+        let _ = if on { launcher.enable() } else { launcher.disable() };
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoInfo {
+    pub device_profile: String,
+    pub pat_profile: String,
+    pub pat_file: String,
+    pub pem_file: String,
+    pub username: String,
+}
+
+/// Starts the built-in demo environment (once) and adds its two profiles.
+#[tauri::command]
+pub async fn start_demo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> IpcResult<DemoInfo> {
+    let info = setup_demo(&state)?;
+    profiles_changed(&app);
+    Ok(info)
+}
+
+pub fn setup_demo(state: &AppState) -> IpcResult<DemoInfo> {
+    let base_url = {
+        let mut demo = state.demo.lock().unwrap_or_else(|p| p.into_inner());
+        if demo.is_none() {
+            *demo = Some(demo::start().map_err(|e| IpcError::new(ErrorCode::Internal, format!("The demo environment could not start ({e}).")))?);
+        }
+        demo.as_ref().expect("started").base_url.clone()
+    };
+    // The demo key and PAT are written where the file pickers can find them.
+    let files = state.config_dir().join("demo");
+    std::fs::create_dir_all(&files).map_err(|e| IpcError::new(ErrorCode::Internal, format!("Cannot write the demo files: {e}.")))?;
+    let (pat_file, pem_file) = (files.join("demo-pat.txt"), files.join("demo-key.pem"));
+    write_private(&pat_file, demo::PAT)?;
+    write_private(&pem_file, demo::KEY_PEM)?;
+    let engine = state.engine();
+    let first = engine.config()?.profiles.is_empty();
+    let device = ProfileInput { base_url: base_url.clone(), method: Some(Method::Device), org_id: Some(demo::ORG_ID.into()), ..Default::default() };
+    engine.add_profile("demo-device", device.to_profile(), first)?;
+    let pat = ProfileInput {
+        base_url,
+        method: Some(Method::Pat),
+        org_id: Some(demo::ORG_ID.into()),
+        username: Some(demo::USERNAME.into()),
+        ..Default::default()
+    };
+    engine.add_profile("demo-pat", pat.to_profile(), false)?;
+    Ok(DemoInfo {
+        device_profile: "demo-device".into(),
+        pat_profile: "demo-pat".into(),
+        pat_file: pat_file.display().to_string(),
+        pem_file: pem_file.display().to_string(),
+        username: demo::USERNAME.into(),
+    })
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> IpcResult<()> {
+    let write = || -> std::io::Result<()> {
+        std::fs::write(path, text)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(())
+    };
+    write().map_err(|e| IpcError::new(ErrorCode::Internal, format!("Cannot write {}: {e}.", path.display())))
+}
+
+/// Opens the IdP's verification page in the default browser (only http(s) URLs).
+#[tauri::command]
+pub fn open_url<R: Runtime>(app: AppHandle<R>, url: String) -> IpcResult<()> {
+    if !(url.starts_with("https://") || url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost")) {
+        return Err(IpcError::new(ErrorCode::InvalidInput, "Only https:// (or loopback) addresses are opened."));
+    }
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .open_url(&url, None::<&str>)
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not open a browser ({e}); open the address yourself.")))
+}

@@ -1,0 +1,81 @@
+//! LakeKey's desktop app: a thin Tauri 2 shell over the `lakekey` engine. Start-up wiring only;
+//! commands are in `commands`, background refresh in `refresher`, the tray in `tray`.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod app_state;
+mod clipboard;
+mod commands;
+mod demo;
+mod ipc_error;
+mod refresher;
+mod settings;
+mod tray;
+mod views;
+
+use app_state::AppState;
+use tauri::{Manager, Runtime};
+
+fn main() {
+    let demo = std::env::args().any(|a| a == "--demo");
+    let config_dir = match lakekey::profile::ProfileStore::default_dir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("lakekey-desktop: {}", e.message());
+            std::process::exit(1);
+        }
+    };
+    let mut builder = tauri::Builder::default();
+    // Tests run several app instances side by side; everyone else gets one window per user.
+    if std::env::var_os("LAKEKEY_MULTI_INSTANCE").is_none() {
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| tray::show_main(app)));
+    }
+    builder
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(tauri_plugin_window_state::StateFlags::all() - tauri_plugin_window_state::StateFlags::VISIBLE)
+                .build(),
+        )
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
+        .manage(AppState::new(config_dir, None))
+        .invoke_handler(commands::handler())
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            if demo {
+                let state = handle.state::<AppState>();
+                if let Err(e) = commands::setup_demo(&state) {
+                    eprintln!("lakekey-desktop: {}", e.message);
+                }
+            }
+            tray::create(&handle)?;
+            refresher::spawn(handle);
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps LakeKey in the tray, refreshing tokens.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if window.app_handle().tray_by_id(tray::TRAY_ID).is_some() && std::env::var_os("LAKEKEY_QUIT_ON_CLOSE").is_none() {
+                    let _ = window.hide();
+                    api.prevent_close();
+                }
+            }
+        })
+        .run(tauri::generate_context!())
+        .expect("LakeKey could not start its window");
+}
+
+/// A desktop notification; failures (no notification daemon) are not worth more than a log line.
+pub fn notify<R: Runtime>(app: &tauri::AppHandle<R>, title: &str, body: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    if app.try_state::<tauri_plugin_notification::Notification<R>>().is_some() {
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+            eprintln!("lakekey-desktop: notification failed: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

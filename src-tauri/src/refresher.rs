@@ -1,0 +1,71 @@
+//! Keeps tokens fresh while the app runs: shortly before a token expires (the refresh margin), it
+//! asks the engine for one valid past the margin, which refreshes or re-signs under the same
+//! cross-process lock the CLI uses. It sleeps until the next token needs it, not on a fixed tick.
+
+use crate::app_state::AppState;
+use crate::commands::profiles_changed;
+use lakekey::ErrorCode;
+use std::time::Duration;
+use tauri::{AppHandle, Manager, Runtime};
+
+const MIN_SLEEP: u64 = 5;
+const MAX_SLEEP: u64 = 300;
+/// After a failed refresh, wait this long before trying that profile again.
+const RETRY_AFTER: u64 = 30;
+
+pub fn spawn<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let sleep = run_once(&app).await;
+            let state = app.state::<AppState>();
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(sleep)) => {}
+                _ = state.wake.notified() => {}
+            }
+        }
+    });
+}
+
+/// One pass over the profiles; returns how long to sleep before the next pass.
+async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
+    let state = app.state::<AppState>();
+    let engine = state.engine();
+    let margin = state.settings().refresh_margin_secs;
+    let Ok(config) = engine.config() else { return MAX_SLEEP };
+    let mut next = MAX_SLEEP;
+    let mut changed = false;
+    for name in config.profiles.keys() {
+        let Ok(status) = engine.status(Some(name)) else { continue };
+        let (Some(expires_at), true) = (status.expires_at, status.can_refresh) else { continue };
+        let now = engine.now();
+        let due_in = expires_at.saturating_sub(margin).saturating_sub(now);
+        if due_in > 0 {
+            next = next.min(due_in);
+            continue;
+        }
+        match engine.token(Some(name), margin).await {
+            Ok(_) => {
+                if state.problem(name).is_some() {
+                    state.set_problem(name, None);
+                }
+                changed = true;
+                if let Ok(s) = engine.status(Some(name)) {
+                    next = next.min(s.expires_at.unwrap_or(now + MAX_SLEEP).saturating_sub(margin).saturating_sub(now));
+                }
+            }
+            Err(e) => {
+                let first_time = state.problem(name).is_none();
+                state.set_problem(name, Some(e.message().to_string()));
+                changed = true;
+                if e.code() == ErrorCode::SignInRequired && first_time {
+                    crate::notify(app, &format!("{name} needs a new sign-in"), e.message());
+                }
+                next = next.min(RETRY_AFTER);
+            }
+        }
+    }
+    if changed {
+        profiles_changed(app);
+    }
+    next.clamp(MIN_SLEEP, MAX_SLEEP)
+}

@@ -1,0 +1,224 @@
+// The real desktop app end to end: the built binary in a real window under Xvfb, driven by
+// WebDriver (tauri-driver + WebKitWebDriver), against the real test IdP (oidc-provider), the
+// real keychain (gnome-keyring on this D-Bus session) and a real browser approving the code.
+// Run by scripts/test inside its D-Bus session:  node --test tests/app-e2e/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, rmSync, copyFileSync, chmodSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const app = process.env.LAKEKEY_APP ?? join(root, 'target', 'debug', 'lakekey-desktop');
+const cli = join(root, 'target', 'debug', 'lakekey');
+const driverBin = process.env.TAURI_DRIVER ?? join(root, 'target', 'tools', 'bin', 'tauri-driver');
+const children = [];
+let work;
+let display;
+let idp;
+let driverPort;
+let session;
+const env = {};
+
+function start(cmd, args, extraEnv = {}, stdio = ['ignore', 'ignore', 'inherit']) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env, ...extraEnv }, stdio });
+  children.push(child);
+  return child;
+}
+
+async function freePort() {
+  return new Promise((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => r(port));
+    });
+  });
+}
+
+async function waitFor(what, f, ms = 30000) {
+  const until = Date.now() + ms;
+  let last;
+  while (Date.now() < until) {
+    try {
+      const v = await f();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+// ---- a minimal W3C WebDriver client -------------------------------------------------------
+const ELEMENT = 'element-6066-11e4-a52f-4a4f6c0c4a7a';
+async function wd(method, path, body) {
+  const res = await fetch(`http://127.0.0.1:${driverPort}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
+  return json.value;
+}
+const s = (path) => `/session/${session}${path}`;
+const find = (css) => wd('POST', s('/element'), { using: 'css selector', value: css }).then((e) => e[ELEMENT]);
+const el = (css, ms) => waitFor(`element ${css}`, () => find(css), ms);
+const click = async (css) => wd('POST', s(`/element/${await el(css)}/click`), {});
+const type = async (css, text) => {
+  const id = await el(css);
+  await wd('POST', s(`/element/${id}/clear`), {});
+  await wd('POST', s(`/element/${id}/value`), { text });
+};
+const text = async (css) => wd('GET', s(`/element/${await el(css)}/text`));
+const js = (script, ...args) => wd('POST', s('/execute/sync'), { script, args });
+const textIs = (css, re, ms) => waitFor(`${css} to match ${re}`, async () => re.test(await text(css).catch(() => '')), ms);
+
+const clipboard = (target) => {
+  try {
+    return execFileSync('xclip', ['-o', '-selection', 'clipboard', ...(target ? ['-t', target] : [])], { env: { ...process.env, ...env }, timeout: 5000 }).toString();
+  } catch {
+    return null;
+  }
+};
+const lakekey = (...args) => execFileSync(cli, args, { env: { ...process.env, ...env }, timeout: 30000 }).toString();
+const keychainItems = (profile) => {
+  const out = execFileSync('secret-tool', ['search', '--all', 'service', 'lakekey'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  return out.split('\n').filter((l) => l.startsWith('attribute.username = ') && l.slice(21).replace(/#.*/, '') === profile);
+};
+
+before(async () => {
+  for (const [what, path] of [['app (cargo build -p lakekey-desktop)', app], ['CLI', cli], ['tauri-driver', driverBin]]) {
+    assert.ok(existsSync(path), `${what} is missing at ${path}: run scripts/test`);
+  }
+  assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, 'run inside the keyring D-Bus session (scripts/test)');
+  work = mkdtempSync(join(tmpdir(), 'lakekey-e2e-'));
+  display = `:${90 + Math.floor(Math.random() * 200)}`;
+  start('Xvfb', [display, '-screen', '0', '1280x900x24', '-nolisten', 'tcp']);
+  await waitFor('Xvfb', () => existsSync(`/tmp/.X11-unix/X${display.slice(1)}`), 10000);
+
+  const idpProc = start('node', [join(root, 'tests/idp/server.mjs'), '--interval', '1'], {}, ['pipe', 'pipe', 'ignore']);
+  const line = await new Promise((r) => createInterface({ input: idpProc.stdout }).once('line', r));
+  idp = JSON.parse(line);
+  idpProc.stdout.resume();
+
+  // The PEM the PAT sign-in picks, and the fake Lake that knows its public key.
+  copyFileSync(join(root, 'tests/fixtures/test-key.pem'), join(work, 'key1.pem'));
+  chmodSync(join(work, 'key1.pem'), 0o600);
+  execFileSync('sh', ['-c', `printf 'e2e-pat-0001\\n' > ${join(work, 'pat.txt')}`]);
+  await fetch(`http://127.0.0.1:${idp.port}/__test/lake/keys`, {
+    method: 'POST',
+    body: JSON.stringify({ kid: 'key1', public_key_pem: readFileSync(join(root, 'tests/fixtures/test-public-key.pem'), 'utf8'), pat: 'e2e-pat-0001', username: 'ANALYST' }),
+  });
+
+  Object.assign(env, {
+    DISPLAY: display,
+    LAKEKEY_CONFIG_DIR: join(work, 'config'),
+    LAKEKEY_MULTI_INSTANCE: '1',
+    LAKEKEY_NO_BROWSER: '1',
+    LAKEKEY_QUIT_ON_CLOSE: '1',
+    // Native file dialogs are invisible to WebDriver: the picker command answers with these paths.
+    LAKEKEY_PICK_FILE: `pat=${join(work, 'pat.txt')};pem=${join(work, 'key1.pem')}`,
+    WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+    WEBKIT_DISABLE_DMABUF_RENDERER: '1',
+    LIBGL_ALWAYS_SOFTWARE: '1',
+    NO_AT_BRIDGE: '1',
+  });
+  driverPort = await freePort();
+  const nativePort = await freePort();
+  start(driverBin, ['--port', String(driverPort), '--native-port', String(nativePort)]);
+  await waitFor('tauri-driver', async () => (await fetch(`http://127.0.0.1:${driverPort}/status`)).ok, 20000);
+  const created = await wd('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app } } } });
+  session = created.sessionId;
+});
+
+after(async () => {
+  if (session) await wd('DELETE', `/session/${session}`).catch(() => {});
+  for (const child of children.reverse()) {
+    child.kill('SIGTERM');
+  }
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test('add an environment, sign in by device flow in a real browser, copy the token', async () => {
+  await click('#welcome-add');
+  await type('#base-url', idp.base_url);
+  await click('#advanced summary');
+  await type('#org-id', 'acme');
+  await textIs('#derived', /acme-oaf-device/);
+  await type('#profile-name', 'e2e-device');
+  await click('#save-profile');
+
+  // Saving goes straight to the device sign-in.
+  const code = (await textIs('#user-code', /^[A-Z]{4}-[A-Z]{4}$/, 30000), await text('#user-code'));
+  assert.ok(await find('.qr img'), 'a QR code is shown');
+  const verify = await js('return document.querySelector(".code-box strong").textContent');
+  execFileSync('node', [join(root, 'tests/idp/approve-browser.mjs'), '--url', `${verify}?user_code=${code}`], { timeout: 60000 });
+  await textIs('[data-name="e2e-device"] .state', /Signed in/, 30000);
+  assert.ok(keychainItems('e2e-device').length > 0, 'the session is in the keychain');
+
+  await click('[data-name="e2e-device"] [data-copy="token"]');
+  await textIs('#toast', /clipboard clears in/);
+  const copied = await waitFor('the clipboard', () => clipboard());
+  assert.equal(copied, lakekey('token', '--profile', 'e2e-device').trim(), 'the app copied what the CLI hands out');
+  assert.match(clipboard('TARGETS') ?? '', /x-kde-passwordManagerHint/, 'marked for clipboard managers to skip');
+  const page = await js('return document.documentElement.outerHTML');
+  assert.ok(!page.includes(copied), 'the token never entered the webview');
+});
+
+test('the clipboard is cleared after the set time, but only if it still holds our copy', async () => {
+  await click('button[data-nav="settings"]');
+  await type('#clipboard-clear', '5');
+  await click('#save-settings');
+  await textIs('#toast', /Settings saved/);
+  await click('button[data-nav="profiles"]');
+
+  await click('[data-name="e2e-device"] [data-copy="header"]');
+  await waitFor('the header on the clipboard', () => (clipboard() ?? '').startsWith('Authorization: Bearer '));
+  await waitFor('the clipboard to be cleared', () => !clipboard(), 15000);
+
+  await click('[data-name="e2e-device"] [data-copy="token"]');
+  await waitFor('the token on the clipboard', () => clipboard());
+  const other = spawn('xclip', ['-selection', 'clipboard'], { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'ignore'] });
+  children.push(other);
+  other.stdin.end('something the user copied');
+  await waitFor('the user copy', () => clipboard() === 'something the user copied');
+  await textIs('#toast', /left alone/, 15000);
+  assert.equal(clipboard(), 'something the user copied');
+});
+
+test('sign in with a PAT picked through the file picker', async () => {
+  await click('button[data-nav="add"]');
+  await type('#base-url', idp.base_url);
+  await click('#advanced summary');
+  await type('#org-id', 'acme');
+  await type('#profile-name', 'e2e-pat');
+  await js('const m = document.getElementById("method"); m.value = "pat"; m.dispatchEvent(new Event("change"));');
+  await click('#save-profile');
+  await el('#pat-form');
+  await click('#pick-pat');
+  await click('#pick-pem');
+  await waitFor('the kid from the file name', async () => (await js('return document.getElementById("pat-kid").value')) === 'key1');
+  await type('#pat-username', 'ANALYST');
+  await click('#pat-submit');
+  await textIs('#pat-outcome', /Lake accepted the token/, 30000);
+  assert.match(await text('#pat-result'), /no longer needs the PEM file/);
+  await click('#pat-done');
+  await textIs('[data-name="e2e-pat"] .state', /Signed in/);
+  const jwt = lakekey('token', '--profile', 'e2e-pat').trim();
+  const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+  assert.equal(claims.sub, 'ANALYST');
+});
+
+test('sign out revokes and removes the secrets', async () => {
+  await click('[data-name="e2e-device"] [data-action="sign-out"]');
+  await el('[data-name="e2e-device"] [data-action="sign-in"]', 30000);
+  assert.equal(keychainItems('e2e-device').length, 0);
+  const stats = await (await fetch(`http://127.0.0.1:${idp.port}/__test/stats`)).json();
+  assert.equal(stats.revocations, 1);
+});

@@ -1,0 +1,223 @@
+// The built UI in a real browser (Debian's Chromium via playwright-core) with the Rust shell
+// mocked at the IPC boundary. Walks every screen, checks what matters on it, and saves a
+// screenshot of each under docs/screenshots/. Run with: node --test ui/e2e/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, '..', 'dist');
+const shots = join(here, '..', '..', 'docs', 'screenshots');
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+
+let server;
+let base;
+let browser;
+let profileDir;
+
+before(async () => {
+  assert.ok(existsSync(join(dist, 'index.html')), 'build the UI first (npm run build in ui/)');
+  await mkdir(shots, { recursive: true });
+  server = http.createServer(async (req, res) => {
+    const path = join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/$/, '/index.html'));
+    try {
+      const body = await readFile(path);
+      res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  profileDir = mkdtempSync(join(tmpdir(), 'lakekey-ui-chromium-'));
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 900, height: 680 },
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'disabled:' },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+// The mocked shell, injected before the page's scripts: the same IPC surface the UI uses.
+function mockShell(fixtures) {
+  const callbacks = new Map();
+  const listeners = {};
+  let next = 1;
+  window.__calls = [];
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener() {} };
+  window.__TAURI_INTERNALS__ = {
+    metadata: { currentWindow: { label: 'main' }, currentWebview: { windowLabel: 'main', label: 'main' } },
+    transformCallback(cb) {
+      const id = next++;
+      callbacks.set(id, cb);
+      return id;
+    },
+    unregisterCallback(id) {
+      callbacks.delete(id);
+    },
+    async invoke(cmd, args) {
+      window.__calls.push({ cmd, args });
+      if (cmd === 'plugin:event|listen') {
+        (listeners[args.event] ??= []).push(args.handler);
+        return args.handler;
+      }
+      if (cmd.startsWith('plugin:')) return null;
+      const f = fixtures[cmd];
+      if (f === undefined) return null;
+      if (f && f.__error) throw f.__error;
+      return typeof f === 'string' && f.startsWith('fn:') ? new Function('args', f.slice(3))(args) : f;
+    },
+  };
+  window.__emit = (event, payload) => (listeners[event] ?? []).forEach((id) => callbacks.get(id)?.({ event, id, payload }));
+}
+
+const now = Math.floor(Date.now() / 1000);
+const profiles = [
+  { name: 'acme-prod', isDefault: true, demo: false, method: 'device', input: { baseUrl: 'https://acme.innovationlabs.teradata.com/api/accounts/3f6e1c2a-1111-2222-3333-444455556666' }, derived: null, state: 'signed_in', expiresAt: now + 3300, canRefresh: true, validation: null, tokenPreview: 'eyJh…x9Qk', problem: null, error: null },
+  { name: 'acme-pat', isDefault: false, demo: false, method: 'pat', input: { baseUrl: 'https://acme.innovationlabs.teradata.com/api/accounts/9a8b7c6d-0000-1111-2222-333344445555', username: 'ANALYST' }, derived: null, state: 'signed_in', expiresAt: now + 31535000, canRefresh: true, validation: 'accepted', tokenPreview: 'eyJh…Zt3w', problem: null, error: null },
+  { name: 'globex-eu', isDefault: false, demo: false, method: 'device', input: { baseUrl: 'https://globex.example.com/api/accounts/e2' }, derived: null, state: 'refresh_failing', expiresAt: now + 40, canRefresh: true, validation: null, tokenPreview: 'eyJh…Aa0c', problem: 'Could not reach the identity provider\'s token endpoint (refresh) at globex.example.com: no answer within 30 s.', error: null },
+  { name: 'demo-device', isDefault: false, demo: true, method: 'device', input: { baseUrl: 'http://127.0.0.1:41234/api/accounts/demo-environment' }, derived: null, state: 'needs_sign_in', expiresAt: null, canRefresh: false, validation: null, tokenPreview: null, problem: null, error: null },
+];
+const qr = 'data:image/svg+xml;base64,' + Buffer.from(
+  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><rect width="29" height="29" fill="#fff"/>${Array.from({ length: 29 * 29 }, (_, i) => ((i * 7919) % 13 < 6 ? `<rect x="${i % 29}" y="${Math.floor(i / 29)}" width="1" height="1"/>` : '')).join('')}</svg>`,
+).toString('base64');
+const fixtures = {
+  app_info: { version: '0.1.0', demoRunning: false, configDir: '/home/analyst/.config/lakekey' },
+  list_profiles: profiles,
+  preview_profile: 'fn:return { baseUrl: args.input.baseUrl.replace(/\\/$/, ""), orgId: "acme", envId: "3f6e1c2a-1111-2222-3333-444455556666", issuer: args.input.baseUrl.replace(/\\/$/, "") + "/auth", clientId: "acme-oaf-device", scope: "openid" }',
+  token_details: { header: { alg: 'RS256', kid: 'key1', typ: 'JWT' }, claims: { aud: ['td:service:authentication'], exp: now + 31535000, iss: 'teradataml', 'multi-use': true, org_id: 'acme', sub: 'ANALYST', iat: 0 }, validFrom: 0, expiresAt: now + 31535000, preview: 'eyJh…Zt3w' },
+  get_settings: { clipboardClearSecs: 45, refreshMarginSecs: 120, httpsProxy: null, extraCaFile: null, startAtLogin: false },
+  copy: { clearsIn: 45 },
+  pick_file: 'fn:return args.kind === "pem" ? "/home/analyst/keys/key1.pem" : "/home/analyst/keys/pat.txt"',
+  inspect_key: { encrypted: true, kid: 'key1', warning: null },
+  import_pat: { validation: 'accepted', kid: 'key1', username: 'ANALYST', not_validated_because: null, warnings: [] },
+};
+
+async function open(fx = fixtures, scheme = 'light') {
+  const page = await browser.newPage();
+  await page.emulateMedia({ colorScheme: scheme });
+  await page.addInitScript(mockShell, fx);
+  await page.goto(base);
+  return page;
+}
+
+const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+test('first run offers to add an environment or try the demo', async () => {
+  const page = await open({ ...fixtures, list_profiles: [] });
+  await page.getByRole('button', { name: 'Try the demo (no Lake account needed)' }).waitFor();
+  assert.equal(await page.locator('#welcome-add').isVisible(), true);
+  await shot(page, '01-first-run');
+  await page.close();
+});
+
+test('the environments list shows states, the demo mark and copy actions', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const page = await open(fixtures, scheme);
+    await page.locator('[data-name="acme-prod"]').waitFor();
+    assert.match(await page.locator('[data-name="acme-prod"] .state').innerText(), /Signed in · expires in 5[45] min/);
+    assert.equal(await page.locator('[data-name="globex-eu"] .state').innerText(), 'Refresh failing');
+    assert.equal(await page.locator('[data-name="demo-device"] .badge.demo').innerText(), 'DEMO');
+    assert.ok(!(await page.content()).includes('eyJhbGci'), 'no token in the page');
+    await page.locator('[data-name="acme-prod"] [data-copy="token"]').click();
+    await page.locator('#toast', { hasText: 'clipboard clears in' }).waitFor();
+    await shot(page, scheme === 'light' ? '02-environments' : '02-environments-dark');
+    await page.close();
+  }
+});
+
+test('adding an environment shows what the base URL gives', async () => {
+  const page = await open();
+  await page.getByRole('button', { name: 'Add environment' }).first().click();
+  await page.getByLabel('Base URL').fill('https://acme.innovationlabs.teradata.com/api/accounts/3f6e1c2a-1111-2222-3333-444455556666/');
+  await page.locator('#derived', { hasText: 'acme-oaf-device' }).waitFor();
+  await page.locator('#advanced summary').click();
+  assert.equal(await page.getByLabel('Profile name').inputValue(), 'acme');
+  await shot(page, '03-add-environment');
+  await page.close();
+});
+
+test('the device sign-in shows the code large, a QR code and a countdown', async () => {
+  const page = await open();
+  await page.locator('[data-name="demo-device"] [data-action="sign-in"]').click();
+  await page.evaluate(
+    ([qr]) =>
+      window.__emit('device-event', {
+        profile: 'demo-device',
+        event: { event: 'code', user_code: 'BXRT-KMQW', verification_uri: 'http://127.0.0.1:41234/api/accounts/demo-environment/auth/activate', verification_uri_complete: 'http://127.0.0.1:41234/api/accounts/demo-environment/auth/activate?user_code=BXRT-KMQW', expires_in: 600, interval: 2 },
+        qr,
+      }),
+    [qr],
+  );
+  await page.locator('#user-code', { hasText: 'BXRT-KMQW' }).waitFor();
+  assert.equal(await page.locator('.qr img').isVisible(), true);
+  assert.match(await page.locator('[data-countdown]').innerText(), /^(10:00|9:5\d)$/);
+  await shot(page, '04-device-sign-in');
+  await page.evaluate(() => window.__emit('device-event', { profile: 'demo-device', event: { event: 'error', code: 'code_expired', message: 'The sign-in code expired before it was approved.' } }));
+  await page.locator('#device-status', { hasText: 'Code expired' }).waitFor();
+  await shot(page, '05-device-expired');
+  await page.close();
+});
+
+test('the PAT sign-in picks files natively, asks for the passphrase, and says the PEM is no longer needed', async () => {
+  const fx = { ...fixtures, list_profiles: [{ ...profiles[1], state: 'needs_sign_in', expiresAt: null }] };
+  const page2 = await open(fx);
+  await page2.locator('[data-action="sign-in"]').click();
+  await page2.locator('#pick-pat').click();
+  await page2.locator('#pick-pem').click();
+  await page2.waitForFunction(() => document.getElementById('pat-kid')?.value === 'key1');
+  assert.equal(await page2.getByLabel('Key passphrase').isVisible(), true);
+  await page2.getByLabel('Key passphrase').fill('correct horse');
+  await shot(page2, '06-pat-sign-in');
+  await page2.locator('#pat-submit').click();
+  await page2.locator('#pat-outcome', { hasText: 'Lake accepted the token' }).waitFor();
+  assert.match(await page2.locator('#pat-result').innerText(), /no longer needs the PEM file/);
+  const calls = await page2.evaluate(() => window.__calls.filter((c) => c.cmd === 'import_pat'));
+  assert.equal(calls[0].args.form.pemFile, '/home/analyst/keys/key1.pem');
+  await shot(page2, '07-pat-signed-in');
+  await page2.close();
+});
+
+test('token details never show the PAT; settings have the clipboard clear time', async () => {
+  const page = await open();
+  await page.locator('[data-name="acme-pat"] [data-action="details"]').click();
+  await page.locator('#details-title').waitFor();
+  const text = await page.locator('main').innerText();
+  assert.match(text, /teradataml/);
+  assert.doesNotMatch(text, /"pat"/);
+  await shot(page, '08-token-details');
+  await page.getByRole('button', { name: 'Settings' }).click();
+  assert.equal(await page.getByLabel('Clear the clipboard after (seconds)').inputValue(), '45');
+  await shot(page, '09-settings');
+  await page.close();
+});
+
+test('paste a token', async () => {
+  const fx = { ...fixtures, list_profiles: [{ ...profiles[0], name: 'shared', method: 'token', state: 'needs_sign_in', expiresAt: null }] };
+  const page = await open(fx);
+  await page.locator('[data-action="sign-in"]').click();
+  await page.getByLabel('Token (JWT)').waitFor();
+  await shot(page, '10-paste-token');
+  await page.close();
+});
+
+test('a locked keychain is explained with its fix', async () => {
+  const page = await open({ ...fixtures, list_profiles: { __error: { code: 'keychain_locked', message: 'The keychain is locked or refused access, so LakeKey could not read it.', hint: 'Unlock your login keyring, then try again.' } } });
+  await page.locator('.error-box h2', { hasText: 'Keychain locked' }).waitFor();
+  await shot(page, '11-keychain-locked');
+  await page.close();
+});

@@ -1,0 +1,149 @@
+// The UI against a mocked Rust shell (mockIPC): what it asks for and what it shows.
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { App } from '../src/app';
+import type { ProfileView } from '../src/types';
+
+const profile = (over: Partial<ProfileView> = {}): ProfileView => ({
+  name: 'prod',
+  isDefault: true,
+  demo: false,
+  method: 'device',
+  input: { baseUrl: 'https://acme.example.com/api/accounts/e1' },
+  derived: null,
+  state: 'signed_in',
+  expiresAt: Math.floor(Date.now() / 1000) + 600,
+  canRefresh: true,
+  validation: null,
+  tokenPreview: 'eyJh…abcd',
+  problem: null,
+  error: null,
+  ...over,
+});
+
+let calls: { cmd: string; args: unknown }[];
+let profiles: ProfileView[];
+
+function setup(handlers: Record<string, (args: any) => unknown> = {}) {
+  calls = [];
+  mockIPC(
+    (cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd in handlers) return handlers[cmd](args);
+      if (cmd === 'list_profiles') return profiles;
+      if (cmd === 'app_info') return { version: '0.1.0', demoRunning: false, configDir: '/tmp' };
+      return null;
+    },
+    { shouldMockEvents: true },
+  );
+  document.body.innerHTML = '<main id="main"></main><div id="toast" hidden></div><div id="banner"></div>';
+  return new App(document.getElementById('main')!, document.getElementById('toast')!, document.getElementById('banner')!);
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+beforeEach(() => {
+  profiles = [profile()];
+});
+afterEach(() => clearMocks());
+
+describe('profiles screen', () => {
+  it('shows each environment with its state and copy buttons', async () => {
+    const app = setup();
+    await app.start();
+    const card = document.querySelector('[data-name="prod"]')!;
+    expect(card.textContent).toContain('Signed in · expires in 10 min');
+    expect(card.querySelector('[data-copy="token"]')).not.toBeNull();
+    expect(document.body.textContent).not.toContain('eyJ'); // no token preview on the card
+  });
+
+  it('offers the demo on first run', async () => {
+    profiles = [];
+    const app = setup({ start_demo: () => ({ deviceProfile: 'demo-device', patProfile: 'demo-pat', patFile: '/d/pat', pemFile: '/d/key.pem', username: 'U' }) });
+    await app.start();
+    (document.getElementById('welcome-demo') as HTMLButtonElement).click();
+    await flush();
+    expect(calls.map((c) => c.cmd)).toContain('start_demo');
+  });
+
+  it('copies through Rust and shows the clear countdown', async () => {
+    const app = setup({ copy: () => ({ clearsIn: 45 }) });
+    await app.start();
+    (document.querySelector('[data-copy="snippet"]') as HTMLButtonElement).click();
+    await flush();
+    expect(calls.find((c) => c.cmd === 'copy')?.args).toEqual({ name: 'prod', format: 'snippet' });
+    expect(document.getElementById('toast')!.textContent).toMatch(/Python snippet copied · clipboard clears in 4\d s/);
+  });
+
+  it('shows a typed error when the keychain is locked', async () => {
+    const app = setup({
+      list_profiles: () => {
+        throw { code: 'keychain_locked', message: 'The keychain is locked.', hint: 'Unlock it.' };
+      },
+    });
+    await app.start();
+    expect(document.querySelector('.error-box h2')!.textContent).toBe('Keychain locked');
+    expect(document.querySelector('.error-box')!.textContent).toContain('Unlock it.');
+  });
+
+  it('copies the default profile with Ctrl+Shift+C', async () => {
+    const app = setup({ copy: () => ({ clearsIn: 45 }) });
+    await app.start();
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'C', ctrlKey: true, shiftKey: true }));
+    await flush();
+    expect(calls.find((c) => c.cmd === 'copy')?.args).toEqual({ name: 'prod', format: 'token' });
+  });
+});
+
+describe('device sign-in', () => {
+  it('follows the events from code to signed in', async () => {
+    profiles = [profile({ state: 'needs_sign_in', expiresAt: null })];
+    const app = setup();
+    await app.start();
+    (document.querySelector('[data-action="sign-in"]') as HTMLButtonElement).click();
+    await flush();
+    expect(calls.find((c) => c.cmd === 'start_device_login')?.args).toEqual({ name: 'prod' });
+    await emit('device-event', {
+      profile: 'prod',
+      event: { event: 'code', user_code: 'ABCD-EFGH', verification_uri: 'https://idp/device', verification_uri_complete: 'https://idp/device?user_code=ABCD-EFGH', expires_in: 600, interval: 5 },
+      qr: 'data:image/svg+xml;base64,PHN2Zy8+',
+    });
+    await flush();
+    expect(document.getElementById('user-code')!.textContent).toBe('ABCD-EFGH');
+    expect(document.querySelector('.qr img')!.getAttribute('src')).toContain('data:image/svg+xml');
+    expect(document.getElementById('device-status')!.dataset.status).toBe('pending');
+    await emit('device-event', { profile: 'prod', event: { event: 'slow_down', interval: 10 } });
+    await flush();
+    expect(document.getElementById('device-status')!.textContent).toContain('every 10 s');
+    await emit('device-event', { profile: 'prod', event: { event: 'error', code: 'access_denied', message: 'The sign-in was declined.' } });
+    await flush();
+    expect(document.getElementById('device-status')!.textContent).toBe('Sign-in declined: The sign-in was declined.');
+  });
+});
+
+describe('add environment', () => {
+  it('previews what is derived and signs in after saving', async () => {
+    profiles = [];
+    const app = setup({
+      preview_profile: ({ input }) => ({ baseUrl: input.baseUrl, orgId: 'acme', envId: 'e1', issuer: `${input.baseUrl}/auth`, clientId: 'acme-oaf-device', scope: 'openid' }),
+      save_profile: () => {
+        profiles = [profile({ name: 'acme', state: 'needs_sign_in', expiresAt: null })];
+        return {};
+      },
+    });
+    await app.start();
+    app.go({ kind: 'add' });
+    const url = document.getElementById('base-url') as HTMLInputElement;
+    url.value = 'https://acme.example.com/api/accounts/e1';
+    url.dispatchEvent(new Event('input'));
+    await flush();
+    expect(document.getElementById('derived')!.textContent).toContain('acme-oaf-device');
+    expect((document.getElementById('profile-name') as HTMLInputElement).value).toBe('acme');
+    (document.getElementById('add-form') as HTMLFormElement).requestSubmit();
+    await flush();
+    await flush();
+    expect(calls.find((c) => c.cmd === 'save_profile')?.args).toMatchObject({ name: 'acme', makeDefault: true });
+    expect(calls.map((c) => c.cmd)).toContain('start_device_login');
+  });
+});

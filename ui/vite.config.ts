@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  clearScreen: false,
+  build: {
+    outDir: 'dist',
+    target: 'es2022',
+    // One small bundle: the webview loads it from the app binary.
+    modulePreload: false,
+    cssCodeSplit: false,
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['tests/**/*.test.ts'],
+  },
+});
