@@ -109,7 +109,9 @@ pub fn profiles_changed<R: Runtime>(app: &AppHandle<R>) {
 
 #[tauri::command]
 pub async fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileView>> {
-    profile_views(&state)
+    let views = profile_views(&state);
+    crate::startup_probe();
+    views
 }
 
 #[tauri::command]
@@ -219,7 +221,8 @@ pub enum FileKind {
 }
 
 /// A native file picker. Only the chosen path reaches the webview, never the file's content.
-/// `LAKEKEY_PICK_FILE` (tests) answers without a dialog, since WebDriver cannot see native ones.
+/// `LAKEKEY_PICK_FILE` (tests: `pat=PATH;pem=PATH;ca=PATH`) answers the kinds it names without a
+/// dialog, since WebDriver cannot see native ones; other kinds still get the real dialog.
 #[tauri::command]
 pub async fn pick_file<R: Runtime>(app: AppHandle<R>, kind: FileKind) -> IpcResult<Option<String>> {
     if let Ok(answers) = std::env::var("LAKEKEY_PICK_FILE") {
@@ -228,7 +231,9 @@ pub async fn pick_file<R: Runtime>(app: AppHandle<R>, kind: FileKind) -> IpcResu
             FileKind::Pem => "pem=",
             FileKind::Ca => "ca=",
         };
-        return Ok(answers.split(';').find_map(|a| a.strip_prefix(wanted)).map(str::to_string));
+        if let Some(path) = answers.split(';').find_map(|a| a.strip_prefix(wanted)) {
+            return Ok(Some(path.to_string()));
+        }
     }
     use tauri_plugin_dialog::DialogExt;
     let (title, filter, exts): (&str, &str, &[&str]) = match kind {

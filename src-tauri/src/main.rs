@@ -14,9 +14,25 @@ mod tray;
 mod views;
 
 use app_state::AppState;
+use std::sync::OnceLock;
+use std::time::Instant;
 use tauri::{Manager, Runtime};
 
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// For scripts/bench: with LAKEKEY_STARTUP_PROBE set, say once on stderr how long it took from
+/// process start until the UI first asked for the profiles (it is interactive from then on).
+pub fn startup_probe() {
+    static SAID: OnceLock<()> = OnceLock::new();
+    if std::env::var_os("LAKEKEY_STARTUP_PROBE").is_some() && SAID.set(()).is_ok() {
+        let epoch_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+        let since_main = STARTED.get().map(|s| s.elapsed().as_millis()).unwrap_or(0);
+        eprintln!("lakekey-desktop: interactive at epoch_ms={epoch_ms} ({since_main} ms after main)");
+    }
+}
+
 fn main() {
+    STARTED.get_or_init(Instant::now);
     let demo = std::env::args().any(|a| a == "--demo");
     let config_dir = match lakekey::profile::ProfileStore::default_dir() {
         Ok(dir) => dir,

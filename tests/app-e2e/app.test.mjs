@@ -4,7 +4,7 @@
 // Run by scripts/test inside its D-Bus session:  node --test tests/app-e2e/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync, copyFileSync, chmodSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +55,7 @@ async function waitFor(what, f, ms = 30000) {
 }
 
 // ---- a minimal W3C WebDriver client -------------------------------------------------------
-const ELEMENT = 'element-6066-11e4-a52f-4a4f6c0c4a7a';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 async function wd(method, path, body) {
   const res = await fetch(`http://127.0.0.1:${driverPort}${path}`, {
     method,
@@ -68,7 +68,14 @@ async function wd(method, path, body) {
 }
 const s = (path) => `/session/${session}${path}`;
 const find = (css) => wd('POST', s('/element'), { using: 'css selector', value: css }).then((e) => e[ELEMENT]);
-const el = (css, ms) => waitFor(`element ${css}`, () => find(css), ms);
+const el = async (css, ms) => {
+  try {
+    return await waitFor(`element ${css}`, () => find(css), ms);
+  } catch (e) {
+    const page = await wd('GET', s('/source')).catch(() => '(no page source)');
+    throw new Error(`${e.message}\n--- page ---\n${String(page).slice(0, 3000)}`);
+  }
+};
 const click = async (css) => wd('POST', s(`/element/${await el(css)}/click`), {});
 const type = async (css, text) => {
   const id = await el(css);
@@ -81,14 +88,16 @@ const textIs = (css, re, ms) => waitFor(`${css} to match ${re}`, async () => re.
 
 const clipboard = (target) => {
   try {
-    return execFileSync('xclip', ['-o', '-selection', 'clipboard', ...(target ? ['-t', target] : [])], { env: { ...process.env, ...env }, timeout: 5000 }).toString();
+    return execFileSync('xclip', ['-o', '-selection', 'clipboard', ...(target ? ['-t', target] : [])], { env: { ...process.env, ...env }, timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
   } catch {
     return null;
   }
 };
 const lakekey = (...args) => execFileSync(cli, args, { env: { ...process.env, ...env }, timeout: 30000 }).toString();
 const keychainItems = (profile) => {
-  const out = execFileSync('secret-tool', ['search', '--all', 'service', 'lakekey'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  // secret-tool prints the attributes on stderr.
+  const r = spawnSync('secret-tool', ['search', '--all', 'service', 'lakekey'], { encoding: 'utf8' });
+  const out = `${r.stdout}\n${r.stderr}`;
   return out.split('\n').filter((l) => l.startsWith('attribute.username = ') && l.slice(21).replace(/#.*/, '') === profile);
 };
 
@@ -215,7 +224,34 @@ test('sign in with a PAT picked through the file picker', async () => {
   assert.equal(claims.sub, 'ANALYST');
 });
 
+test('the real GTK file chooser answers with a path (xdotool types it)', async () => {
+  await click('button[data-nav="settings"]');
+  await click('#pick-ca');
+  const title = 'Choose a CA certificate file';
+  const xdo = (...args) => execFileSync('xdotool', args, { env: { ...process.env, ...env }, timeout: 10000 }).toString().trim();
+  const win = await waitFor('the native dialog', () => xdo('search', '--onlyvisible', '--name', `^${title}$`).split('\n')[0], 20000).catch((e) => {
+    const names = spawnSync('sh', ['-c', 'for w in $(xdotool search --onlyvisible --name .); do xdotool getwindowname $w; done'], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout;
+    throw new Error(`${e.message}; visible windows: ${names}`);
+  });
+  await new Promise((r) => setTimeout(r, 700)); // GTK needs a moment before it takes keys
+  xdo('windowfocus', '--sync', win);
+  xdo('key', 'ctrl+l');
+  await new Promise((r) => setTimeout(r, 300));
+  const ca = join(root, 'tests/fixtures/test-public-key.pem');
+  xdo('type', '--delay', '20', ca);
+  for (let i = 0; i < 5; i += 1) {
+    await new Promise((r) => setTimeout(r, 400));
+    let open = '';
+    try { open = xdo('search', '--onlyvisible', '--name', `^${title}$`); } catch { open = ''; }
+    if (!open) break;
+    xdo('key', 'Return');
+  }
+  await waitFor('the chosen path in the form', async () => (await js('return document.getElementById("extra-ca").value')) === ca, 15000);
+  await click('button[data-nav="profiles"]');
+});
+
 test('sign out revokes and removes the secrets', async () => {
+  await click('button[data-nav="profiles"]');
   await click('[data-name="e2e-device"] [data-action="sign-out"]');
   await el('[data-name="e2e-device"] [data-action="sign-in"]', 30000);
   assert.equal(keychainItems('e2e-device').length, 0);

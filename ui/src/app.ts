@@ -566,7 +566,7 @@ export class App {
       field('Clear the clipboard after (seconds)', clear, 'Only if it still holds what LakeKey copied.'),
       field('Refresh tokens this long before they expire (seconds)', margin),
       field('HTTPS proxy', proxy, 'Empty: use HTTPS_PROXY / NO_PROXY from the environment.'),
-      h('div', { class: 'picker' }, field('Extra CA certificate file', ca), h('button', { type: 'button', onclick: async () => { const p = await api.pickFile('ca'); if (p) ca.value = p; } }, 'Choose…'), h('button', { type: 'button', onclick: () => (ca.value = '') }, 'Clear')),
+      h('div', { class: 'picker' }, field('Extra CA certificate file', ca), h('button', { type: 'button', id: 'pick-ca', onclick: async () => { const p = await api.pickFile('ca').catch(() => null); if (p) ca.value = p; } }, 'Choose…'), h('button', { type: 'button', onclick: () => (ca.value = '') }, 'Clear')),
       h('label', { class: 'check' }, login, ' Start LakeKey when I log in'),
       problem,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-settings' }, 'Save settings')),
