@@ -338,6 +338,57 @@ mod tests {
         assert!(!verify_pat_jwt("a.b.c"));
     }
 
+    /// The engine signs in to the demo exactly as to a real IdP: discovery, device code, the
+    /// approval page, polling, then a PAT validated by the demo Lake endpoint.
+    #[test]
+    fn the_engine_signs_in_to_the_demo_through_its_normal_code() {
+        let server = start().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let keychain = lakekey::keychain::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+        let engine = lakekey::Engine::new(dir.path(), Some(keychain), std::sync::Arc::new(lakekey::clock::SystemClock));
+        let profile = lakekey::Profile { base_url: server.base_url.clone(), org_id: Some(ORG_ID.into()), ..Default::default() };
+        engine.add_profile("demo-device", profile.clone(), true).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let mut approvals = Vec::new();
+        let status = runtime
+            .block_on(engine.device_login(None, &lakekey::Cancel::new(), &mut |event| {
+                if let lakekey::DeviceEvent::Code { user_code, verification_uri, .. } = event {
+                    let (uri, code) = (verification_uri.clone(), user_code.clone());
+                    approvals.push(std::thread::spawn(move || post_form(&uri, &format!("user_code={code}&decision=approve"))));
+                }
+            }))
+            .unwrap();
+        let page = approvals.pop().unwrap().join().unwrap();
+        assert!(page.contains("DEMO") && page.contains("Approved"), "{page}");
+        assert!(status.signed_in && status.can_refresh);
+        let token = runtime.block_on(engine.token(None, 60)).unwrap();
+        assert_eq!(lakekey::jwt_info::decode(token.expose()).unwrap().claims["demo"], true);
+
+        let pat = lakekey::Profile { method: lakekey::Method::Pat, username: Some(USERNAME.into()), ..profile };
+        engine.add_profile("demo-pat", pat, false).unwrap();
+        let pem = dir.path().join("demo-key.pem");
+        std::fs::write(&pem, KEY_PEM).unwrap();
+        let import = lakekey::PatImport { pat: Some(lakekey::Secret::new(PAT)), pem_file: pem, validate: true, ..Default::default() };
+        let imported = runtime.block_on(engine.import_pat(Some("demo-pat"), import)).unwrap();
+        assert_eq!(imported.validation, lakekey::credential::Validation::Accepted);
+    }
+
+    fn post_form(url: &str, body: &str) -> String {
+        use std::io::{Read, Write};
+        let rest = url.strip_prefix("http://").unwrap();
+        let (host, path) = rest.split_once('/').unwrap();
+        let mut stream = std::net::TcpStream::connect(host).unwrap();
+        write!(
+            stream,
+            "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+
     #[test]
     fn user_codes_are_readable() {
         let code = user_code();
