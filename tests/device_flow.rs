@@ -11,12 +11,25 @@ fn event_names(events: &[Value]) -> Vec<String> {
     events.iter().map(|e| e["event"].as_str().unwrap().to_string()).collect()
 }
 
+/// A test IdP, a CLI user with their own config, and a device profile for that IdP.
+fn setup(idp_args: &[&str], prefix: &str) -> (Idp, User, String) {
+    let idp = Idp::start(idp_args);
+    let user = User::new();
+    let profile = unique(prefix);
+    user.add_device_profile(&profile, &idp);
+    (idp, user, profile)
+}
+
+/// The same, signed in through the device flow.
+fn signed_in(idp_args: &[&str], prefix: &str) -> (Idp, User, String) {
+    let (idp, user, profile) = setup(idp_args, prefix);
+    user.login(&profile, Approval::Approve).0.ok();
+    (idp, user, profile)
+}
+
 #[test]
 fn sign_in_then_token_status_and_sign_out() {
-    let idp = Idp::start(&["--interval", "1"]);
-    let user = User::new();
-    let profile = unique("device");
-    user.add_device_profile(&profile, &idp);
+    let (idp, user, profile) = setup(&["--interval", "1"], "device");
 
     let (run, events) = user.login(&profile, Approval::Approve);
     assert_eq!(run.code, 0, "{run:?} {events:?}");
@@ -56,11 +69,7 @@ fn sign_in_then_token_status_and_sign_out() {
 
 #[test]
 fn refresh_rotates_the_refresh_token_and_the_session_survives() {
-    let idp = Idp::start(&["--interval", "1", "--access-ttl", "30"]);
-    let user = User::new();
-    let profile = unique("refresh");
-    user.add_device_profile(&profile, &idp);
-    user.login(&profile, Approval::Approve).0.ok();
+    let (idp, user, profile) = signed_in(&["--interval", "1", "--access-ttl", "30"], "refresh");
     let first = user.run(&["token", "--profile", &profile, "--min-valid", "0"]).ok().stdout;
 
     // 30 s left is less than the 60 s asked for: a refresh, which rotates the refresh token.
@@ -82,11 +91,7 @@ fn refresh_rotates_the_refresh_token_and_the_session_survives() {
 
 #[test]
 fn concurrent_processes_share_one_refresh() {
-    let idp = Idp::start(&["--interval", "1", "--access-ttl", "30"]);
-    let user = User::new();
-    let profile = unique("race");
-    user.add_device_profile(&profile, &idp);
-    user.login(&profile, Approval::Approve).0.ok();
+    let (idp, user, profile) = signed_in(&["--interval", "1", "--access-ttl", "30"], "race");
     // Later tokens live an hour, so the first refresh satisfies everyone who waited for it.
     idp.control(serde_json::json!({ "accessTtl": 3600 }));
 
@@ -120,11 +125,8 @@ fn concurrent_processes_share_one_refresh() {
 
 #[test]
 fn slow_down_adds_five_seconds_and_polls_never_come_early() {
-    let idp = Idp::start(&["--interval", "1"]);
+    let (idp, user, profile) = setup(&["--interval", "1"], "slow");
     idp.control(serde_json::json!({ "slowDownPolls": 1 }));
-    let user = User::new();
-    let profile = unique("slow");
-    user.add_device_profile(&profile, &idp);
     // Approve only after the slow_down was answered, so it is observed.
     let mut child = user.cmd(&["login", "--profile", &profile, "--json", "--no-browser"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
     let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
@@ -154,10 +156,7 @@ fn slow_down_adds_five_seconds_and_polls_never_come_early() {
 
 #[test]
 fn denial_and_expiry_end_with_sign_in_exit_codes() {
-    let idp = Idp::start(&["--interval", "1", "--device-ttl", "3"]);
-    let user = User::new();
-    let profile = unique("deny");
-    user.add_device_profile(&profile, &idp);
+    let (idp, user, profile) = setup(&["--interval", "1", "--device-ttl", "3"], "deny");
 
     let (run, events) = user.login(&profile, Approval::Deny);
     assert_eq!(run.code, 3, "{run:?}");
@@ -171,10 +170,7 @@ fn denial_and_expiry_end_with_sign_in_exit_codes() {
 
 #[test]
 fn a_dead_identity_provider_is_a_network_error_not_an_expired_code() {
-    let mut idp = Idp::start(&["--interval", "1"]);
-    let user = User::new();
-    let profile = unique("dead");
-    user.add_device_profile(&profile, &idp);
+    let (mut idp, user, profile) = setup(&["--interval", "1"], "dead");
     let mut child = user.cmd(&["login", "--profile", &profile, "--json", "--no-browser"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
     let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
@@ -191,10 +187,7 @@ fn a_dead_identity_provider_is_a_network_error_not_an_expired_code() {
 
 #[test]
 fn ctrl_c_cancels_cleanly() {
-    let idp = Idp::start(&["--interval", "1"]);
-    let user = User::new();
-    let profile = unique("cancel");
-    user.add_device_profile(&profile, &idp);
+    let (idp, user, profile) = setup(&["--interval", "1"], "cancel");
     let mut child = user.cmd(&["login", "--profile", &profile, "--json", "--no-browser"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
     let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
@@ -208,10 +201,7 @@ fn ctrl_c_cancels_cleanly() {
 
 #[test]
 fn a_real_browser_approves_the_code() {
-    let idp = Idp::start(&["--interval", "1"]);
-    let user = User::new();
-    let profile = unique("browser");
-    user.add_device_profile(&profile, &idp);
+    let (idp, user, profile) = setup(&["--interval", "1"], "browser");
     let (run, events) = user.login(&profile, Approval::Browser);
     run.ok();
     assert_eq!(events.last().unwrap()["event"], "signed_in");
