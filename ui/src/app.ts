@@ -32,6 +32,7 @@ export class App {
   demo: DemoInfo | null = null;
   loadError: IpcError | null = null;
   private clipboardTimer: number | undefined;
+  private tickTimer: number | undefined;
 
   constructor(private main: HTMLElement, private toastEl: HTMLElement, private banner: HTMLElement) {}
 
@@ -45,7 +46,7 @@ export class App {
       b.addEventListener('click', () => this.go({ kind: b.dataset.nav as 'profiles' | 'add' | 'settings' })),
     );
     document.addEventListener('keydown', (e) => this.onKey(e));
-    window.setInterval(() => this.tick(), 1000);
+    document.addEventListener('visibilitychange', () => this.scheduleTick());
     const info = await api.appInfo().catch(() => null);
     // Started with --demo: fetch the demo's file paths so the PAT form can prefill them.
     if (info?.demoRunning) this.demo = await api.startDemo().catch(() => null);
@@ -74,6 +75,11 @@ export class App {
   }
 
   render(): void {
+    this.renderScreen();
+    this.scheduleTick();
+  }
+
+  private renderScreen(): void {
     const s = this.screen;
     switch (s.kind) {
       case 'profiles':
@@ -616,6 +622,22 @@ export class App {
   renderBanner(): void {
     const demo = this.profiles.some((p) => p.demo);
     replace(this.banner, demo ? h('p', { class: 'demo-banner' }, 'DEMO environment active: profiles marked DEMO talk to a demo identity provider inside LakeKey, not to Lake.') : null);
+  }
+
+  /**
+   * Wakes only as often as the screen needs: every second while a code countdown shows, every
+   * 30 s while expiry labels (minute resolution) show, never while hidden or with nothing to count.
+   */
+  scheduleTick(): void {
+    window.clearTimeout(this.tickTimer);
+    if (document.hidden) return;
+    const everySecond = this.main.querySelector('[data-countdown]') !== null;
+    const labels = this.main.querySelector('.state[data-expires]:not([data-expires=""])') !== null;
+    if (!everySecond && !labels) return;
+    this.tickTimer = window.setTimeout(() => {
+      this.tick();
+      this.scheduleTick();
+    }, everySecond ? 1000 : 30000);
   }
 
   /** Live countdowns without re-rendering (inputs keep focus). */
