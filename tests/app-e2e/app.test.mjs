@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, copyFileSync, chmodSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, copyFileSync, chmodSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,13 @@ const type = async (css, text) => {
 };
 const text = async (css) => wd('GET', s(`/element/${await el(css)}/text`));
 const js = (script, ...args) => wd('POST', s('/execute/sync'), { script, args });
+/** The real window as WebDriver sees it, kept next to the mocked-IPC screenshots. */
+const screenshot = async (name) => {
+  const png = await wd('GET', s('/screenshot')).catch(() => null);
+  if (typeof png !== 'string') return;
+  mkdirSync(join(root, 'docs/screenshots'), { recursive: true });
+  writeFileSync(join(root, 'docs/screenshots', `real-app-${name}.png`), Buffer.from(png, 'base64'));
+};
 const textIs = (css, re, ms) => waitFor(`${css} to match ${re}`, async () => re.test(await text(css).catch(() => '')), ms);
 
 const clipboard = (target) => {
@@ -166,6 +173,7 @@ test('add an environment, sign in by device flow in a real browser, copy the tok
   // Saving goes straight to the device sign-in.
   const code = (await textIs('#user-code', /^[A-Z]{4}-[A-Z]{4}$/, 30000), await text('#user-code'));
   assert.ok(await find('.qr img'), 'a QR code is shown');
+  await screenshot('device-code');
   const verify = await js('return document.querySelector(".code-box strong").textContent');
   execFileSync('node', [join(root, 'tests/idp/approve-browser.mjs'), '--url', `${verify}?user_code=${code}`], { timeout: 60000 });
   await textIs('[data-name="e2e-device"] .state', /Signed in/, 30000);
@@ -173,6 +181,7 @@ test('add an environment, sign in by device flow in a real browser, copy the tok
 
   await click('[data-name="e2e-device"] [data-copy="token"]');
   await textIs('#toast', /clipboard clears in/);
+  await screenshot('signed-in');
   const copied = await waitFor('the clipboard', () => clipboard());
   assert.equal(copied, lakekey('token', '--profile', 'e2e-device').trim(), 'the app copied what the CLI hands out');
   assert.match(clipboard('TARGETS') ?? '', /x-kde-passwordManagerHint/, 'marked for clipboard managers to skip');
