@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http::{parse_json, Endpoint, HttpClient};
 use crate::jwt_info;
 use crate::secret::Secret;
-use oauth2::basic::{BasicErrorResponse, BasicTokenResponse};
+use oauth2::basic::{BasicErrorResponse, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{DeviceCodeErrorResponse, DeviceCodeErrorResponseType, StandardDeviceAuthorizationResponse, TokenResponse};
 use serde::Serialize;
 use std::time::Duration;
@@ -84,11 +84,16 @@ pub async fn request_code(
         .await?;
     if !response.status().is_success() {
         let err: BasicErrorResponse = parse_json(Endpoint::DeviceAuthorization, &response)?;
-        return Err(Error::invalid(format!(
-            "The identity provider refused the sign-in request for client id `{client_id}`: {}.",
-            describe(err.error().as_ref(), err.error_description())
-        ))
-        .with_hint("Check the profile's client id and scope (lakekey profile show)."));
+        let what = describe(err.error().as_ref(), err.error_description());
+        // The errors RFC 6749 defines point at the profile's settings; others at the server.
+        if matches!(err.error(), BasicErrorResponseType::Extension(_)) {
+            return Err(Error::new(
+                ErrorCode::Server,
+                format!("The {} answered with an error it should not send: {what}.", Endpoint::DeviceAuthorization),
+            ));
+        }
+        return Err(Error::invalid(format!("The identity provider refused the sign-in request for client id `{client_id}`: {what}."))
+            .with_hint("Check the profile's client id and scope (lakekey profile show)."));
     }
     let details: StandardDeviceAuthorizationResponse = parse_json(Endpoint::DeviceAuthorization, &response)?;
     let interval = if details.interval().is_zero() { Duration::from_secs(5) } else { details.interval() };

@@ -29,7 +29,7 @@ const maxLifetime = Number(opt('max-lifetime', '900'));
 
 const prefix = `/api/accounts/${envId}/auth`;
 const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
-const control = { slowDownPolls: 0, failNext: [], accessTtl };
+const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null };
 const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0 };
 
 const server = http.createServer();
@@ -72,6 +72,10 @@ provider.on('server_error', (ctx, err) => console.error('idp server_error', err)
 // Test hooks around the token and device endpoints: count requests, add `interval`, inject slow_down.
 provider.use(async (ctx, next) => {
   await next();
+  // The fault-matrix test points one endpoint elsewhere (a closed port) through discovery.
+  if (ctx.path.endsWith('/.well-known/openid-configuration') && control.rewrite && ctx.body) {
+    ctx.body = { ...ctx.body, ...control.rewrite };
+  }
   const grant = ctx.oidc?.params?.grant_type;
   if (ctx.path.endsWith('/device/auth') && ctx.method === 'POST') {
     stats.deviceRequests += 1;
@@ -104,6 +108,46 @@ async function readBody(req) {
   const chunks = [];
   for await (const c of req) chunks.push(c);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+// Faults for the fault-matrix test, applied to requests whose path ends with control.fault.path.
+// Returns false when the request should go on normally.
+function injectFault(kind, req, res) {
+  const send = (status, headers, body) => {
+    res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
+  switch (kind) {
+    case 'hang':
+      return true; // never answers; the client's timeout ends it
+    case 'reset':
+      req.socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"access_tok');
+      req.socket.destroy();
+      return true;
+    case 'status_500':
+      send(500, { 'content-type': 'application/json' }, '{"error":"server_error"}');
+      return true;
+    case 'status_503':
+      send(503, { 'content-type': 'text/plain', 'retry-after': '120' }, 'Service Unavailable');
+      return true;
+    case 'html':
+      send(200, { 'content-type': 'text/html' }, '<!DOCTYPE html><html><body><form>Sign in to the proxy</form></body></html>');
+      return true;
+    case 'truncated_json':
+      send(200, { 'content-type': 'application/json' }, '{"access_token":"abc","token_type":"Bea');
+      return true;
+    case 'undefined_error':
+      send(400, { 'content-type': 'application/json' }, '{"error":"teapot_mode","error_description":"not in any spec"}');
+      return true;
+    case 'large_body':
+      send(200, { 'content-type': 'application/json' }, `{"padding":"${'x'.repeat(3 * 1024 * 1024)}"}`);
+      return true;
+    case 'redirect':
+      send(302, { location: 'https://elsewhere.example.com/login' }, '');
+      return true;
+    default:
+      return false;
+  }
 }
 
 // The fake Lake control plane: GET /api/accounts/{env} with a PAT JWT.
@@ -147,6 +191,7 @@ function verifyPatJwt(token) {
 server.on('request', async (req, res) => {
   try {
     const url = new URL(req.url, baseUrl);
+    if (control.fault && url.pathname.endsWith(control.fault.path) && injectFault(control.fault.kind, req, res)) return;
     if (control.failNext.length > 0 && !url.pathname.startsWith('/__test/')) {
       const status = control.failNext.shift();
       return json(res, status, { error: 'injected failure' });
