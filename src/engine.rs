@@ -225,7 +225,7 @@ impl Engine {
         let profile = self.resolve(name)?;
         let pat = match (&import.pat, &import.pat_file) {
             (Some(pat), None) => pat_jwt::clean_pat(pat.expose())?,
-            (None, Some(path)) => pat_jwt::clean_pat(&Secret::from(read_text_file(path, MAX_PAT_FILE_BYTES, "PAT")?).expose().to_string())?,
+            (None, Some(path)) => pat_jwt::clean_pat(&read_text_file(path, MAX_PAT_FILE_BYTES, "PAT")?)?,
             (Some(_), Some(_)) => return Err(Error::invalid("Give the PAT either as text or as a file, not both.")),
             (None, None) => return Err(Error::invalid("No PAT was given.").with_hint("Give it with --pat-file FILE (or --pat TOKEN).")),
         };

@@ -503,7 +503,7 @@ fn print_event(event: &DeviceEvent) {
 
 fn read_pasted_token(file: Option<PathBuf>) -> Result<Secret, Error> {
     let text = match file {
-        Some(path) => lakekey::pem_key::read_text_file(&path, lakekey::jwt_info::MAX_JWT_BYTES as u64, "token")?,
+        Some(path) => lakekey::pem_key::read_text_file(&path, lakekey::jwt_info::MAX_JWT_BYTES as u64, "token")?.to_string(),
         None => {
             if std::io::stdin().is_terminal() {
                 eprintln!("Paste the token and press Enter:");
@@ -529,7 +529,9 @@ fn passphrase_for(pem: &std::path::Path) -> Result<Option<Secret>, Error> {
         return Ok(Some(Secret::from(pass)));
     }
     let encrypted = std::fs::read(pem)
-        .map(|bytes| bytes.len() < 256 * 1024 && String::from_utf8_lossy(&bytes).contains("ENCRYPTED PRIVATE KEY"))
+        // The file is a private key: look for the label in place, in a buffer zeroed on drop.
+        .map(zeroize::Zeroizing::new)
+        .map(|bytes| bytes.len() < 256 * 1024 && bytes.windows(21).any(|w| w == b"ENCRYPTED PRIVATE KEY"))
         .unwrap_or(false);
     if encrypted && std::io::stdin().is_terminal() {
         let pass = rpassword::prompt_password(format!("Passphrase for {}: ", pem.display()))

@@ -122,7 +122,8 @@ impl RsaKey {
 }
 
 /// Reads a small text file with a size cap, so a wrong 100 MB file is refused without reading it.
-pub fn read_text_file(path: &Path, max: u64, what: &str) -> Result<String> {
+/// The text is returned in a buffer that is zeroed on drop: these files hold keys and tokens.
+pub fn read_text_file(path: &Path, max: u64, what: &str) -> Result<zeroize::Zeroizing<String>> {
     let file = std::fs::File::open(path).map_err(|e| {
         Error::invalid(format!("Cannot open the {what} file {}: {e}.", path.display()))
             .with_hint("Check the path and that you may read the file.")
@@ -150,7 +151,7 @@ pub fn read_text_file(path: &Path, max: u64, what: &str) -> Result<String> {
     if text.contains('\0') {
         return Err(Error::invalid(format!("The {what} file {} is binary, not text.", path.display())));
     }
-    Ok(text.to_string())
+    Ok(zeroize::Zeroizing::new(text.to_string()))
 }
 
 /// The PEM blocks of a text: `(label, der)` for each block that decodes.
