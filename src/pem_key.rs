@@ -68,6 +68,7 @@ impl RsaKey {
                 let info = EncryptedPrivateKeyInfo::from_der(der.expose()).map_err(|e| {
                     Error::invalid(format!("The encrypted private key is malformed ({e})."))
                 })?;
+                check_kdf_cost(&info.encryption_algorithm)?;
                 let plain = info.decrypt(passphrase.expose().as_bytes()).map_err(|_| {
                     Error::invalid("The passphrase is wrong, or the key uses an encryption LakeKey does not support.")
                         .with_hint("Check the passphrase; LakeKey reads PBES2 (PBKDF2 or scrypt, AES) keys as OpenSSL 3 writes them.")
@@ -119,6 +120,35 @@ impl RsaKey {
     pub fn bits(&self) -> usize {
         self.pair.public_modulus_len() * 8
     }
+}
+
+/// The key file itself names how hard its passphrase is to stretch. A hostile or corrupt file could
+/// ask for billions of PBKDF2 rounds or gigabytes of scrypt memory and hang or kill the process, so
+/// costs far above what key tools write (OpenSSL 3: PBKDF2 2048 rounds, scrypt N=16384 r=8) are
+/// refused before any work is done.
+const MAX_PBKDF2_ROUNDS: u32 = 10_000_000;
+const MAX_SCRYPT_MEMORY: u64 = 256 << 20;
+
+fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<()> {
+    use pkcs8::pkcs5::{pbes2::Kdf, EncryptionScheme};
+    let too_costly = match scheme {
+        EncryptionScheme::Pbes2(params) => match &params.kdf {
+            Kdf::Pbkdf2(p) => p.iteration_count > MAX_PBKDF2_ROUNDS,
+            // scrypt needs 128 * N * r bytes (and p rounds of that work).
+            Kdf::Scrypt(p) => {
+                128u64.saturating_mul(p.cost_parameter).saturating_mul(p.block_size.into()) > MAX_SCRYPT_MEMORY
+                    || p.parallelization > 16
+            }
+            // Unknown KDFs are refused by the decryption itself.
+            _ => false,
+        },
+        _ => false,
+    };
+    if too_costly {
+        return Err(Error::invalid("The encrypted private key asks for an unreasonable amount of work to decrypt (key-stretching cost far above what key tools write).")
+            .with_hint("Re-export the key with standard settings: openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem"));
+    }
+    Ok(())
 }
 
 /// Reads a small text file with a size cap, so a wrong 100 MB file is refused without reading it.
@@ -244,5 +274,26 @@ pub(crate) mod tests {
         }
         let missing = RsaKey::read_pem_file(&dir.path().join("nope.pem"), None).unwrap_err();
         assert_eq!(missing.code(), ErrorCode::InvalidInput);
+    }
+
+    /// An encrypted key whose own parameters ask for a huge stretching cost (the ciphertext does
+    /// not matter: the cost is refused before any decryption starts).
+    fn costly_key(params: pkcs8::pkcs5::pbes2::Parameters<'_>) -> String {
+        use pkcs8::der::{pem::LineEnding, EncodePem};
+        let info = pkcs8::EncryptedPrivateKeyInfo { encryption_algorithm: params.into(), encrypted_data: &[7u8; 48] };
+        info.to_pem(LineEnding::LF).unwrap()
+    }
+
+    #[test]
+    fn refuses_keys_whose_stretching_cost_would_hang_or_exhaust_memory() {
+        use pkcs8::pkcs5::{pbes2, scrypt};
+        let iv = [1u8; 16];
+        let pbkdf2 = costly_key(pbes2::Parameters::pbkdf2_sha256_aes256cbc(50_000_000, b"saltsalt", &iv).unwrap());
+        let scrypt = costly_key(pbes2::Parameters::scrypt_aes256cbc(scrypt::Params::new(30, 8, 1, 32).unwrap(), b"saltsalt", &iv).unwrap());
+        for pem in [pbkdf2, scrypt] {
+            let err = RsaKey::from_pem(&pem, Some(&Secret::new("pw"))).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidInput);
+            assert!(err.message().contains("unreasonable amount of work"), "{}", err.message());
+        }
     }
 }
