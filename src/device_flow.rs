@@ -82,8 +82,13 @@ pub async fn request_code(
     let response = http
         .post_form(Endpoint::DeviceAuthorization, device_endpoint, &[("client_id", client_id), ("scope", scope)])
         .await?;
+    read_device_code(&response, client_id, clock.now())
+}
+
+/// Reads the device authorization endpoint's answer (no I/O, so it can be fuzzed on its own).
+pub fn read_device_code(response: &http::Response<Vec<u8>>, client_id: &str, issued_at: u64) -> Result<DeviceCode> {
     if !response.status().is_success() {
-        let err: BasicErrorResponse = parse_json(Endpoint::DeviceAuthorization, &response)?;
+        let err: BasicErrorResponse = parse_json(Endpoint::DeviceAuthorization, response)?;
         let what = describe(err.error().as_ref(), err.error_description());
         // The errors RFC 6749 defines point at the profile's settings; others at the server.
         if matches!(err.error(), BasicErrorResponseType::Extension(_)) {
@@ -95,7 +100,7 @@ pub async fn request_code(
         return Err(Error::invalid(format!("The identity provider refused the sign-in request for client id `{client_id}`: {what}."))
             .with_hint("Check the profile's client id and scope (lakekey profile show)."));
     }
-    let details: StandardDeviceAuthorizationResponse = parse_json(Endpoint::DeviceAuthorization, &response)?;
+    let details: StandardDeviceAuthorizationResponse = parse_json(Endpoint::DeviceAuthorization, response)?;
     let interval = if details.interval().is_zero() { Duration::from_secs(5) } else { details.interval() };
     Ok(DeviceCode {
         user_code: details.user_code().secret().clone(),
@@ -103,7 +108,7 @@ pub async fn request_code(
         verification_uri_complete: details.verification_uri_complete().map(|u| u.secret().clone()),
         expires_in: details.expires_in(),
         interval,
-        issued_at: clock.now(),
+        issued_at,
         device_code: Secret::new(details.device_code().secret().as_str()),
     })
 }
@@ -171,7 +176,7 @@ pub async fn poll_for_token(
     cancel: &Cancel,
     on_event: &mut (dyn FnMut(&DeviceEvent) + Send),
 ) -> Result<BasicTokenResponse> {
-    let deadline = code.issued_at + code.expires_in.as_secs();
+    let deadline = code.issued_at.saturating_add(code.expires_in.as_secs());
     let mut interval = code.interval;
     let mut trouble = 0;
     loop {
@@ -209,13 +214,18 @@ async fn poll_once(http: &HttpClient, token_endpoint: &str, client_id: &str, cod
         Ok(r) => r,
         Err(e) => return PollAnswer::Trouble(e),
     };
+    read_poll_answer(&response)
+}
+
+/// Reads one answer of the token endpoint during polling (no I/O, so it can be fuzzed on its own).
+pub fn read_poll_answer(response: &http::Response<Vec<u8>>) -> PollAnswer {
     if response.status() == http::StatusCode::OK {
-        return match parse_json::<BasicTokenResponse>(Endpoint::TokenPoll, &response) {
+        return match parse_json::<BasicTokenResponse>(Endpoint::TokenPoll, response) {
             Ok(token) => PollAnswer::Token(token),
             Err(e) => PollAnswer::Refused(e),
         };
     }
-    let err: DeviceCodeErrorResponse = match parse_json(Endpoint::TokenPoll, &response) {
+    let err: DeviceCodeErrorResponse = match parse_json(Endpoint::TokenPoll, response) {
         Ok(err) => err,
         Err(e) => return PollAnswer::Refused(e),
     };
@@ -245,7 +255,8 @@ pub fn session_from_token(
 ) -> OAuthSession {
     let access_token = Secret::new(token.access_token().secret().as_str());
     let expires_at = match token.expires_in() {
-        Some(d) => now + d.as_secs(),
+        // Saturating: expires_in is whatever number the server sent.
+        Some(d) => now.saturating_add(d.as_secs()),
         None => jwt_info::expiry(access_token.expose()).unwrap_or(now + ASSUMED_LIFETIME_SECS),
     };
     OAuthSession {

@@ -28,6 +28,11 @@ pub fn discovery_url(issuer: &str) -> String {
 
 pub async fn discover(http: &HttpClient, issuer: &str) -> Result<IdpEndpoints> {
     let response = http.get(Endpoint::Discovery, &discovery_url(issuer), None).await?;
+    read_document(issuer, &response)
+}
+
+/// Reads the discovery answer (no I/O, so it can be fuzzed on its own).
+pub fn read_document(issuer: &str, response: &http::Response<Vec<u8>>) -> Result<IdpEndpoints> {
     if !response.status().is_success() {
         return Err(Error::new(
             ErrorCode::Server,
@@ -35,14 +40,15 @@ pub async fn discover(http: &HttpClient, issuer: &str) -> Result<IdpEndpoints> {
         )
         .with_hint("Check the identity provider preset, realm or issuer URL of the profile."));
     }
-    parse_document(issuer, parse_json(Endpoint::Discovery, &response)?)
+    parse_document(issuer, parse_json(Endpoint::Discovery, response)?)
 }
 
 fn parse_document(issuer: &str, doc: Document) -> Result<IdpEndpoints> {
     let checked = |url: Option<String>, what: &str| -> Result<Option<String>> {
         match url {
+            // Stored normalised (e.g. `HTTPS://` as `https://`), as every later request sees it.
             Some(u) => parse_web_url(&u, what)
-                .map(|_| Some(u))
+                .map(|url| Some(url.to_string()))
                 .map_err(|e| Error::new(ErrorCode::Server, format!("The identity provider's discovery document lists an unusable {what}: {}", e.message()))),
             None => Ok(None),
         }

@@ -266,7 +266,7 @@ impl Engine {
             expiration_secs,
             valid_from,
             jwt,
-            jwt_expires_at: now + expiration_secs,
+            jwt_expires_at: now.saturating_add(expiration_secs),
             validation,
         });
         keychain.save(&profile.name, &credential)?;
@@ -364,7 +364,7 @@ impl Engine {
                     expiration_secs: pat.expiration_secs,
                     valid_from: pat.valid_from,
                 })?;
-                Credential::Pat(PatCredential { jwt, jwt_expires_at: now + pat.expiration_secs, ..pat.clone() })
+                Credential::Pat(PatCredential { jwt, jwt_expires_at: now.saturating_add(pat.expiration_secs), ..pat.clone() })
             }
             Credential::Token(_) => {
                 return Err(Error::sign_in_required(format!("The pasted token of profile `{}` has expired.", profile.name))
@@ -408,7 +408,7 @@ impl Engine {
             let info: Option<JwtInfo> = jwt_info::decode(credential.bearer().expose()).ok();
             status.credential = Some(credential.kind());
             status.expires_at = credential.expires_at();
-            status.expires_in = credential.expires_at().map(|e| e as i64 - now);
+            status.expires_in = credential.expires_at().map(|e| i64::try_from(e).unwrap_or(i64::MAX).saturating_sub(now));
             status.can_refresh = match &credential {
                 Credential::OAuth(s) => s.refresh_token.is_some(),
                 Credential::Pat(_) => true,

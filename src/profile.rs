@@ -202,6 +202,15 @@ pub fn check_name(name: &str) -> Result<()> {
     }
 }
 
+/// Reads the text of a profile file; `path` is only named in messages. Pure, so it can be fuzzed.
+pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
+    let config: Config = toml::from_str(text).map_err(|e| corrupt(path, e.message()))?;
+    if let Some(name) = config.profiles.keys().find(|n| check_name(n).is_err()) {
+        return Err(corrupt(path, &format!("the profile name `{name}` is not allowed")));
+    }
+    Ok(config)
+}
+
 /// The profile file and the directory around it.
 #[derive(Debug, Clone)]
 pub struct ProfileStore {
@@ -239,11 +248,7 @@ impl ProfileStore {
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(corrupt(&path, "it is not UTF-8 text")),
             Err(e) => return Err(Error::internal(format!("Cannot read {}: {e}.", path.display()))),
         };
-        let config: Config = toml::from_str(&text).map_err(|e| corrupt(&path, e.message()))?;
-        if let Some(name) = config.profiles.keys().find(|n| check_name(n).is_err()) {
-            return Err(corrupt(&path, &format!("the profile name `{name}` is not allowed")));
-        }
-        Ok(config)
+        parse_config(&text, &path)
     }
 
     /// Read-modify-write under an exclusive lock, so two processes never lose each other's change.
