@@ -30,6 +30,12 @@ impl LakeUrl {
             return Err(Error::invalid("The base URL is empty.")
                 .with_hint("Paste the environment URL from the Lake Console, e.g. https://acme.example.com/api/accounts/<environment id>."));
         }
+        // The URL parser would silently drop tabs and newlines and encode the rest, so the stored
+        // URL would not be what the user sees; such text is a paste accident.
+        if trimmed.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(Error::invalid("The base URL contains spaces or control characters.")
+                .with_hint("Copy the environment URL from the Lake Console again, as one line."));
+        }
         if let Some(suffix) = SERVICE_SUFFIXES.iter().find(|s| trimmed.ends_with(*s)) {
             return Err(Error::invalid(format!(
                 "The base URL ends in `{suffix}`, which is a service URL, not the environment URL."
@@ -43,10 +49,21 @@ impl LakeUrl {
         }
         let host = url.host_str().unwrap_or_default();
         let org_id = org_id_from_host(host);
-        let env_id = env_id_from_path(url.path()).ok_or_else(|| {
+        if org_id.is_empty() {
+            return Err(Error::invalid(format!("The base URL's host `{host}` has no organisation name before its first dot."))
+                .with_hint("It should look like https://<org>.<domain>/api/accounts/<environment id>."));
+        }
+        let (env_id, rest) = env_id_from_path(url.path()).ok_or_else(|| {
             Error::invalid(format!("The base URL {trimmed} has no environment id after `/accounts/`."))
                 .with_hint("It should look like https://<org>.<domain>/api/accounts/<environment id>.")
         })?;
+        // Issuer and service URLs are built by appending to the base URL, so anything after the
+        // environment id would send every request to the wrong place.
+        if !rest.is_empty() {
+            return Err(Error::invalid(format!("The base URL has `{rest}` after the environment id {env_id}.")).with_hint(format!(
+                "Use the environment URL only: remove `{rest}` so it ends in /accounts/{env_id}."
+            )));
+        }
         let control_plane = match url.port() {
             Some(port) => format!("{}://{}:{port}", url.scheme(), bracketed(&url)),
             None => format!("{}://{}", url.scheme(), bracketed(&url)),
@@ -186,10 +203,14 @@ fn org_id_from_host(host: &str) -> String {
     host.split('.').next().unwrap_or(host).to_string()
 }
 
-fn env_id_from_path(path: &str) -> Option<String> {
+/// The segment after `accounts`, and whatever path follows it.
+fn env_id_from_path(path: &str) -> Option<(String, String)> {
     let mut segments = path.split('/').filter(|s| !s.is_empty());
     segments.by_ref().find(|s| *s == "accounts")?;
-    segments.next().map(str::to_string)
+    let env_id = segments.next()?.to_string();
+    let rest: Vec<&str> = segments.collect();
+    let rest = if rest.is_empty() { String::new() } else { format!("/{}", rest.join("/")) };
+    Some((env_id, rest))
 }
 
 fn bracketed(url: &Url) -> String {
@@ -260,6 +281,10 @@ mod tests {
             "https://acme.example.com/api/accounts/e1?x=1",
             "not a url",
             "   ",
+            // Found by the base_url fuzz target: no org name, hidden characters, a path after the id.
+            "https:/.com/api/accounts/e1",
+            "https://acme.example.com/api/accounts/e1/open-analyt\u{5}\0ics",
+            "https://acme.example.com/api/accounts/e1/sso",
         ] {
             let err = LakeUrl::parse(bad).unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidInput, "{bad}");
