@@ -5,6 +5,7 @@ use crate::cancel::Cancel;
 use crate::clock::{Clock, SystemClock};
 use crate::credential::{Credential, PastedToken, PatCredential, Validation};
 use crate::device_flow::{self, DeviceEvent};
+use crate::crash_point;
 use crate::discovery;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpClient;
@@ -251,12 +252,14 @@ impl Engine {
         }
         let now = self.clock.now();
         let jwt = pat_jwt::sign(&key, &PatClaims { kid: &kid, org_id: &profile.org_id, pat: &pat, username: &username, now, expiration_secs, valid_from })?;
+        crash_point::reached("pat.signed");
         let keychain = self.keychain()?;
         let (validation, why) = if import.validate {
             lake_validation::validate(self.http()?, &profile.lake.validation_url(), jwt.expose()).await?
         } else {
             (Validation::NotValidated, None)
         };
+        crash_point::reached("pat.validated");
         let credential = Credential::Pat(PatCredential {
             pat,
             key_pkcs8: key.pkcs8_der().clone(),
@@ -270,6 +273,7 @@ impl Engine {
             validation,
         });
         keychain.save(&profile.name, &credential)?;
+        crash_point::reached("saved");
         // Remember the non-secret settings so later re-signing and `status` use them.
         self.profiles.update(|config| {
             let p = config.profiles.get_mut(&profile.name).ok_or_else(|| Error::internal("The profile vanished during the import."))?;
@@ -320,7 +324,9 @@ impl Engine {
         if self.is_fresh(&stored, min_valid) {
             return Ok(stored.bearer().clone());
         }
+        crash_point::reached("refresh.locked");
         let renewed = self.renew(&profile, &stored).await?;
+        crash_point::reached("saved");
         if !self.is_fresh(&renewed, min_valid) {
             return Err(Error::invalid(format!(
                 "A new token is valid until {}, less than the {min_valid} s asked for.",
@@ -336,7 +342,12 @@ impl Engine {
         let keychain = self.keychain()?;
         let renewed = match stored {
             Credential::OAuth(session) => match oauth_refresh::refresh(self.http()?, session, self.clock.now()).await {
-                Ok(new_session) => Credential::OAuth(new_session),
+                Ok(new_session) => {
+                    // From here until the keychain switch, the IdP has rotated the refresh token
+                    // and only this process knows the new one (RELIABILITY.md: residual window).
+                    crash_point::reached("refresh.answered");
+                    Credential::OAuth(new_session)
+                }
                 Err(RefreshFailure::Other(e)) => return Err(e),
                 Err(RefreshFailure::InvalidGrant) => {
                     // Before saying "sign in again": did a process outside our lock discipline

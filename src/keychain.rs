@@ -9,6 +9,7 @@
 //! the main entry last, so a crash never leaves a half-written credential: readers see the old one
 //! or the new one.
 
+use crate::crash_point;
 use crate::credential::Credential;
 use crate::error::{Error, ErrorCode, Result};
 use keyring_core::{CredentialStore, Entry};
@@ -61,9 +62,14 @@ impl Keychain {
         let chunks = split(&text, CHUNK_BYTES);
         for (i, chunk) in chunks.iter().enumerate().skip(1) {
             self.entry(&chunk_user(profile, &generation, i))?.set_password(chunk).map_err(|e| keychain_error(e, "save"))?;
+            if i == 1 {
+                crash_point::reached("keychain.first_chunk_written");
+            }
         }
+        crash_point::reached("keychain.chunks_written");
         let main = Zeroizing::new(format!("{HEADER_TAG} {generation} {}\n{}", chunks.len(), chunks[0]));
         self.entry(profile)?.set_password(&main).map_err(|e| keychain_error(e, "save"))?;
+        crash_point::reached("keychain.switched");
         if let Some((old_generation, old_count)) = old {
             self.delete_chunks(profile, &old_generation, old_count);
         }
@@ -80,7 +86,22 @@ impl Keychain {
         if let Some((generation, count)) = old {
             self.delete_chunks(profile, &generation, count);
         }
+        self.delete_strays(profile);
         Ok(())
+    }
+
+    /// Chunks written by a save that crashed before its switch belong to no generation and are
+    /// never read; a sign-out removes them too, so no piece of a secret outlives `logout`. Best
+    /// effort, on stores that can search (Secret Service can).
+    fn delete_strays(&self, profile: &str) {
+        let spec = std::collections::HashMap::from([("service", SERVICE)]);
+        let Ok(entries) = self.store.search(&spec) else { return };
+        let prefix = format!("{profile}#");
+        for entry in entries {
+            if entry.get_specifiers().is_some_and(|(_, user)| user.starts_with(&prefix)) {
+                let _ = entry.delete_credential();
+            }
+        }
     }
 
     fn entry(&self, user: &str) -> Result<Entry> {

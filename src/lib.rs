@@ -11,6 +11,7 @@
 
 pub mod cancel;
 pub mod clock;
+pub mod crash_point;
 pub mod credential;
 pub mod device_flow;
 pub mod discovery;

@@ -1,73 +1,101 @@
-//! Crashes: `lakekey` killed with SIGKILL at arbitrary moments of a refresh and of a PAT import.
-//! Afterwards the store is never half-written: the next call either works or says "sign in again"
-//! (exit 3), never anything else.
+//! Crashes: `lakekey` killed with SIGKILL at each named step of a refresh and of a PAT import
+//! (`LAKEKEY_CRASH_AT`, src/crash_point.rs). Afterwards the store is never half-written: the next
+//! call gives a whole token or says "sign in again" (exit 3), exactly as each step predicts, and a
+//! sign-out leaves no item behind, not even chunks of a save that never finished.
 //!
 //! The window that cannot be closed: the IdP rotated the refresh token but the process died before
-//! storing the new one. The stored (old) refresh token is then spent, and oidc-provider, like real
-//! providers, revokes the whole grant when it is used again: the next call says "sign in again".
-//! The window is the time between the IdP's answer and the keychain write (a few milliseconds).
+//! the keychain switch (`refresh.answered` up to `keychain.chunks_written`). The stored refresh
+//! token is then spent; oidc-provider, like real providers, revokes the whole grant when it is used
+//! again, so the next call says "sign in again". RELIABILITY.md gives the window's size.
 
 mod support;
 
-use std::time::Duration;
+use std::os::unix::process::ExitStatusExt;
 use support::*;
 
-/// Kill delays spread over the life of a call (it takes roughly 10 to 60 ms here).
-const DELAYS_MS: [u64; 12] = [0, 2, 4, 6, 8, 10, 14, 18, 24, 32, 45, 70];
+/// Runs `lakekey` until it kills itself at `step`; fails the test if it never got there.
+fn crash_at(user: &User, step: &str, args: &[&str]) {
+    let out = user.cmd(args).env("LAKEKEY_CRASH_AT", step).output().unwrap();
+    assert_eq!(out.status.signal(), Some(9), "`{step}` was never reached: {:?}", Run::from(out));
+}
 
-fn kill_after(user: &User, args: &[&str], delay: Duration) {
-    let mut child = user.cmd(args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
-    std::thread::sleep(delay);
-    let _ = child.kill(); // SIGKILL
-    let _ = child.wait();
+/// The next `token` call after a crash: 0 with one whole token, or 3 with "sign in".
+fn next_token(user: &User, profile: &str) -> i32 {
+    let next = user.run(&["token", "--profile", profile, "--min-valid", "0"]);
+    match next.code {
+        0 => assert_eq!(next.stdout.lines().count(), 1, "a whole token: {next:?}"),
+        3 => assert!(next.stderr.contains("sign in") || next.stderr.contains("Sign in"), "{next:?}"),
+        _ => panic!("after a crash: {next:?}"),
+    }
+    next.code
 }
 
 #[test]
-fn a_refresh_killed_at_any_moment_leaves_a_working_or_clearly_expired_sign_in() {
-    let idp = Idp::start(&["--interval", "1", "--access-ttl", "30"]);
+fn a_refresh_killed_at_each_step_leaves_a_working_or_clearly_expired_sign_in() {
+    // Access tokens live 2 s, so each step's follow-up call has to refresh.
+    let idp = Idp::start(&["--interval", "1", "--access-ttl", "2"]);
     let user = User::new();
     let profile = unique("crash-refresh");
     user.add_device_profile(&profile, &idp);
+    // (step, exit code of the next call): before the IdP answers nothing has changed; between its
+    // answer and the switch the stored refresh token is spent (the residual window); after the
+    // switch the new session is in place.
+    let expected = [
+        ("refresh.locked", 0),
+        ("refresh.answered", 3),
+        ("keychain.chunks_written", 3),
+        ("keychain.switched", 0),
+        ("saved", 0),
+    ];
     let mut outcomes = Vec::new();
-    for delay in DELAYS_MS {
-        // (Re)sign in when a crash spent the grant: that is the documented residual window.
+    for (step, want) in expected {
         if user.run(&["token", "--profile", &profile, "--min-valid", "0"]).code != 0 {
             user.login(&profile, Approval::Approve).0.ok();
         }
-        kill_after(&user, &["token", "--profile", &profile, "--min-valid", "60"], Duration::from_millis(delay));
-        let next = user.run(&["token", "--profile", &profile, "--min-valid", "0"]);
-        assert!(next.code == 0 || next.code == 3, "after a kill at {delay} ms: {next:?}");
-        if next.code == 3 {
-            assert!(next.stderr.contains("sign"), "{next:?}");
-        } else {
-            assert_eq!(next.stdout.lines().count(), 1, "a whole token: {next:?}");
-        }
-        outcomes.push((delay, next.code));
+        // --min-valid above the token's lifetime forces a refresh now.
+        crash_at(&user, step, &["token", "--profile", &profile, "--min-valid", "60"]);
+        // Whatever is stored has expired by now, so the next call must use the refresh token.
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        let got = next_token(&user, &profile);
+        outcomes.push((step, got));
+        assert_eq!(got, want, "next call after a crash at `{step}`");
     }
-    eprintln!("refresh killed after (ms, next exit code): {outcomes:?}");
-    user.run(&["logout", "--profile", &profile, "--local-only"]);
+    eprintln!("refresh killed at (step, next exit code): {outcomes:?}");
+    user.run(&["logout", "--profile", &profile, "--local-only"]).ok();
+    assert_eq!(keychain_items(&profile), Vec::<String>::new(), "sign-out leaves nothing behind");
 }
 
 #[test]
-fn a_pat_import_killed_at_any_moment_leaves_all_or_nothing() {
+fn a_pat_import_killed_at_each_step_leaves_all_or_nothing() {
     let idp = Idp::start(&[]);
     let user = User::new();
     let pem = fixture("test-key.pem");
-    for delay in DELAYS_MS {
+    // A PAT credential (key + JWT) spans several chunks, so every keychain step is reached.
+    let expected = [
+        ("pat.signed", 3),
+        ("pat.validated", 3),
+        ("keychain.first_chunk_written", 3),
+        ("keychain.chunks_written", 3),
+        ("keychain.switched", 0),
+        ("saved", 0),
+    ];
+    for (step, want) in expected {
         let profile = unique("crash-pat");
         user.run(&["profile", "add", &profile, "--base-url", &idp.base_url, "--method", "pat", "--org-id", "acme"]).ok();
-        kill_after(
-            &user,
-            &["pat", "import", "--profile", &profile, "--pat", "pat-crash-0001", "--pem", pem.to_str().unwrap(), "--username", "U", "--no-validate"],
-            Duration::from_millis(delay),
-        );
-        let next = user.run(&["token", "--profile", &profile]);
-        // Either the import finished (a whole PAT JWT) or nothing is stored (not signed in).
-        match next.code {
-            0 => assert_eq!(next.stdout.trim().split('.').count(), 3, "{next:?}"),
-            3 => assert!(next.stderr.contains("not signed in") || next.stderr.contains("sign in"), "{next:?}"),
-            _ => panic!("after a kill at {delay} ms: {next:?}"),
-        }
-        user.run(&["logout", "--profile", &profile, "--local-only"]);
+        let import = ["pat", "import", "--profile", &profile, "--pat", "pat-crash-0001", "--pem", pem.to_str().unwrap(), "--username", "U", "--no-validate"];
+        crash_at(&user, step, &import);
+        assert_eq!(next_token(&user, &profile), want, "next call after a crash at `{step}`");
+        // Importing again always works, whatever the crash left.
+        user.run(&import).ok();
+        assert_eq!(next_token(&user, &profile), 0);
+        user.run(&["logout", "--profile", &profile, "--local-only"]).ok();
+        assert_eq!(keychain_items(&profile), Vec::<String>::new(), "after a crash at `{step}`, sign-out leaves nothing behind");
     }
+}
+
+#[test]
+fn every_crash_point_is_exercised() {
+    // A new step must be added to one of the tests above.
+    let tested = ["refresh.locked", "refresh.answered", "pat.signed", "pat.validated", "keychain.first_chunk_written", "keychain.chunks_written", "keychain.switched", "saved"];
+    assert_eq!(lakekey::crash_point::STEPS, tested);
 }
