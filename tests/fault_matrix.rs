@@ -5,7 +5,10 @@
 //! "rejected, nothing stored" (exit 6).
 //!
 //! Faults are injected by the test IdP (tests/idp/server.mjs) on the endpoint's path; "refused"
-//! points the endpoint at a closed port (through discovery, the profile, or a stopped IdP).
+//! points the endpoint at a closed port (through discovery, the profile, or a stopped IdP);
+//! "tls_untrusted" points it at the same IdP over HTTPS with a certificate from a CA nobody trusts
+//! (for refresh and revocation: trusted through the profile's extra CA file while signing in,
+//! then that CA is removed from the profile, as when a corporate CA is withdrawn).
 //! Time bound per request: LAKEKEY_HTTP_TIMEOUT (2 s here; 30 s by default) for hangs; a device
 //! sign-in gives up after 3 failed polls.
 
@@ -16,8 +19,19 @@ use std::io::Write;
 use std::time::Instant;
 use support::*;
 
-const FAULTS: [&str; 10] =
-    ["refused", "hang", "reset", "status_500", "status_503", "html", "truncated_json", "undefined_error", "large_body", "redirect"];
+const FAULTS: [&str; 11] = [
+    "refused",
+    "hang",
+    "reset",
+    "status_500",
+    "status_503",
+    "html",
+    "truncated_json",
+    "undefined_error",
+    "large_body",
+    "redirect",
+    "tls_untrusted",
+];
 const TIMEOUT_SECS: &str = "2";
 const DEAD: &str = "http://127.0.0.1:9";
 
@@ -82,30 +96,57 @@ fn last_error_event(stdout: &str) -> String {
         .unwrap_or_default()
 }
 
+fn test_ca() -> &'static TestCa {
+    static CA: std::sync::OnceLock<TestCa> = std::sync::OnceLock::new();
+    CA.get_or_init(TestCa::new)
+}
+
+/// The profile's [network] section: the test CA as extra CA file, or none.
+fn trust_test_ca(user: &User, trust: bool) {
+    let path = user.config.path().join("profiles.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = match text.find("[network]") {
+        Some(i) => {
+            let rest = &text[i..];
+            let end = rest[1..].find("\n[").map(|j| i + 1 + j + 1).unwrap_or(text.len());
+            format!("{}{}", &text[..i], &text[end..])
+        }
+        None => text,
+    };
+    let text = if trust { format!("{text}\n[network]\nextra_ca_file = {:?}\n", test_ca().ca_pem.display().to_string()) } else { text };
+    std::fs::write(&path, text).unwrap();
+}
+
 fn run_case(endpoint: Endpoint, fault: &str) -> Outcome {
-    let mut idp = Idp::start(&["--interval", "1", "--access-ttl", "30"]);
+    let mut idp = Idp::start_tls(&["--interval", "1", "--access-ttl", "30"], test_ca());
     let user = User::new();
     let profile = unique("fault");
     let refused = fault == "refused";
+    let tls = fault == "tls_untrusted";
+    // The IdP over HTTPS, at the same paths.
+    let https = |url: &str| url.replacen(&format!("http://127.0.0.1:{}", idp.port), &format!("https://127.0.0.1:{}", idp.tls_port.unwrap()), 1);
     let inject = |idp: &Idp| {
-        if !refused {
+        if !refused && !tls {
             idp.control(json!({ "fault": { "path": endpoint.path(), "kind": fault } }));
         }
     };
     let started;
     let (run, message, unchanged) = match endpoint {
         Endpoint::Discovery | Endpoint::DeviceAuthorization | Endpoint::TokenPoll => {
-            let issuer_args: Vec<String> = if refused && matches!(endpoint, Endpoint::Discovery) {
-                vec!["--idp".into(), "custom".into(), "--issuer".into(), format!("{DEAD}/issuer")]
-            } else {
-                vec![]
+            let issuer_args: Vec<String> = match (endpoint, fault) {
+                (Endpoint::Discovery, "refused") => vec!["--idp".into(), "custom".into(), "--issuer".into(), format!("{DEAD}/issuer")],
+                (Endpoint::Discovery, "tls_untrusted") => vec!["--idp".into(), "custom".into(), "--issuer".into(), https(&idp.issuer)],
+                _ => vec![],
             };
             let mut args = vec!["profile", "add", &profile, "--base-url", &idp.base_url, "--org-id", "acme"];
             args.extend(issuer_args.iter().map(String::as_str));
             lakekey(&user, &args).ok();
+            let key = if matches!(endpoint, Endpoint::TokenPoll) { "token_endpoint" } else { "device_authorization_endpoint" };
+            let path = if matches!(endpoint, Endpoint::TokenPoll) { "/token" } else { "/device/auth" };
             if refused {
-                let key = if matches!(endpoint, Endpoint::TokenPoll) { "token_endpoint" } else { "device_authorization_endpoint" };
                 idp.control(json!({ "rewrite": { key: format!("{DEAD}/x") } }));
+            } else if tls && !matches!(endpoint, Endpoint::Discovery) {
+                idp.control(json!({ "rewrite": { key: https(&format!("{}{path}", idp.issuer)) } }));
             }
             inject(&idp);
             started = Instant::now();
@@ -116,10 +157,19 @@ fn run_case(endpoint: Endpoint, fault: &str) -> Outcome {
         }
         Endpoint::Refresh | Endpoint::Revocation => {
             user.add_device_profile(&profile, &idp);
+            if tls {
+                // Signed in over HTTPS with the CA trusted; then the CA is withdrawn.
+                trust_test_ca(&user, true);
+                let (key, path) =
+                    if matches!(endpoint, Endpoint::Refresh) { ("token_endpoint", "/token") } else { ("revocation_endpoint", "/token/revocation") };
+                idp.control(json!({ "rewrite": { key: https(&format!("{}{path}", idp.issuer)) } }));
+            }
             user.login(&profile, Approval::Approve).0.ok();
             let before = stored(&profile);
             if refused {
                 idp.stop();
+            } else if tls {
+                trust_test_ca(&user, false);
             } else {
                 inject(&idp);
             }
@@ -133,7 +183,11 @@ fn run_case(endpoint: Endpoint, fault: &str) -> Outcome {
             (run, message, unchanged)
         }
         Endpoint::LakeValidation => {
-            let base = if refused { format!("{DEAD}/api/accounts/env-0001") } else { idp.base_url.clone() };
+            let base = match fault {
+                "refused" => format!("{DEAD}/api/accounts/env-0001"),
+                "tls_untrusted" => https(&idp.base_url),
+                _ => idp.base_url.clone(),
+            };
             lakekey(&user, &["profile", "add", &profile, "--base-url", &base, "--method", "pat", "--org-id", "acme"]).ok();
             inject(&idp);
             started = Instant::now();
@@ -201,6 +255,9 @@ fn every_endpoint_under_every_fault() {
             }
             if matches!(ep, Endpoint::LakeValidation) && expected_exit == 0 && !o.message.contains("NOT validated") {
                 wrong.push("not reported as not validated".into());
+            }
+            if *fault == "tls_untrusted" && !(o.message.contains("certificate") || o.message.contains("TLS")) {
+                wrong.push("message does not say the certificate is not trusted".into());
             }
             if !o.unchanged {
                 wrong.push("stored credentials changed".into());

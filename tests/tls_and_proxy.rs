@@ -12,8 +12,8 @@ use support::*;
 struct Tls {
     server: Child,
     port: u16,
-    ca: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    ca: TestCa,
+    _www: tempfile::TempDir,
 }
 
 impl Drop for Tls {
@@ -23,38 +23,31 @@ impl Drop for Tls {
     }
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl").args(args).current_dir(dir).output().unwrap();
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// A TLS server on 127.0.0.1 with a certificate from a fresh test CA, serving a discovery
 /// document whose device endpoint is on a closed port (so a login gets past discovery, then stops).
 fn tls_idp() -> Tls {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    openssl(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=LakeKey test CA"]);
-    openssl(d, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1"]);
-    std::fs::write(d.join("ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
-    openssl(d, &["x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem", "-days", "2", "-extfile", "ext"]);
+    let ca = TestCa::new();
+    let www = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let www = d.join("www");
-    std::fs::create_dir_all(www.join(".well-known")).unwrap();
+    std::fs::create_dir_all(www.path().join(".well-known")).unwrap();
     std::fs::write(
-        www.join(".well-known/openid-configuration"),
+        www.path().join(".well-known/openid-configuration"),
         format!(r#"{{"issuer":"https://127.0.0.1:{port}","token_endpoint":"https://127.0.0.1:9/token","device_authorization_endpoint":"https://127.0.0.1:9/device"}}"#),
     )
     .unwrap();
     let server = Command::new("openssl")
-        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-cert", "../srv.pem", "-key", "../srv.key", "-WWW", "-quiet"])
-        .current_dir(&www)
+        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-WWW", "-quiet", "-cert"])
+        .arg(&ca.cert_pem)
+        .arg("-key")
+        .arg(&ca.key_pem)
+        .current_dir(www.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     assert!(wait_until(std::time::Duration::from_secs(10), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()), "s_server listens");
-    Tls { server, port, ca: d.join("ca.pem"), _dir: dir }
+    Tls { server, port, ca, _www: www }
 }
 
 struct Proxy {
@@ -117,7 +110,7 @@ fn an_unknown_ca_is_refused_and_an_extra_ca_file_is_trusted() {
     let out = login(&user, None).fails_with(5, "discovery endpoint");
     assert!(out.stderr.contains("TLS") || out.stderr.contains("certificate"), "{out:?}");
 
-    let user = user_with_profile(&tls, &format!("extra_ca_file = {:?}", tls.ca.display().to_string()));
+    let user = user_with_profile(&tls, &format!("extra_ca_file = {:?}", tls.ca.ca_pem.display().to_string()));
     // Discovery over TLS now works; the next endpoint (a closed port) is what fails.
     login(&user, None).fails_with(5, "device authorization endpoint");
 }
@@ -126,7 +119,7 @@ fn an_unknown_ca_is_refused_and_an_extra_ca_file_is_trusted() {
 fn the_https_proxy_is_used_and_no_proxy_is_honoured() {
     let tls = tls_idp();
     let proxy = proxy();
-    let network = format!("https_proxy = \"http://127.0.0.1:{}\"\nextra_ca_file = {:?}", proxy.port, tls.ca.display().to_string());
+    let network = format!("https_proxy = \"http://127.0.0.1:{}\"\nextra_ca_file = {:?}", proxy.port, tls.ca.ca_pem.display().to_string());
     let user = user_with_profile(&tls, &network);
     login(&user, None).fails_with(5, "device authorization endpoint");
     let target = format!("127.0.0.1:{}", tls.port);

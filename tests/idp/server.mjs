@@ -4,10 +4,14 @@
 //
 // Usage: node server.mjs [--env ENV] [--access-ttl S] [--device-ttl S] [--interval S]
 //                        [--no-rotation] [--client-id ID]... [--max-lifetime S]
-// Prints one JSON line {"base_url","issuer","port"} when ready. Stops by itself when its stdin
+//                        [--tls-cert PEM --tls-key PEM]
+// Prints one JSON line {"base_url","issuer","port","tls_port"} when ready (tls_port: the same
+// server over HTTPS with the given certificate, for the fault matrix's TLS cells; else null). Stops by itself when its stdin
 // closes (the test that started it is gone) or after --max-lifetime seconds.
 
 import http from 'node:http';
+import https from 'node:https';
+import fs from 'node:fs';
 import crypto from 'node:crypto';
 import Provider from 'oidc-provider';
 
@@ -230,4 +234,12 @@ process.stdin.resume();
 setTimeout(stop, maxLifetime * 1000).unref();
 process.on('SIGTERM', stop);
 
-process.stdout.write(`${JSON.stringify({ base_url: baseUrl, issuer, port })}\n`);
+let tlsPort = null;
+if (opt('tls-cert', null)) {
+  const tls = https.createServer({ cert: fs.readFileSync(opt('tls-cert')), key: fs.readFileSync(opt('tls-key')) });
+  tls.on('request', (req, res) => server.emit('request', req, res));
+  await new Promise((resolve) => tls.listen(0, '127.0.0.1', resolve));
+  tlsPort = tls.address().port;
+}
+
+process.stdout.write(`${JSON.stringify({ base_url: baseUrl, issuer, port, tls_port: tlsPort })}\n`);

@@ -26,9 +26,19 @@ pub struct Idp {
     pub base_url: String,
     pub issuer: String,
     pub port: u16,
+    /// The same server over HTTPS, when started with [`Idp::start_tls`].
+    pub tls_port: Option<u16>,
 }
 
 impl Idp {
+    /// Also serves HTTPS with a certificate from `ca` (trusted only where `ca.ca_pem` is given).
+    pub fn start_tls(args: &[&str], ca: &TestCa) -> Idp {
+        let (cert, key) = (ca.cert_pem.to_str().unwrap(), ca.key_pem.to_str().unwrap());
+        let mut all = args.to_vec();
+        all.extend(["--tls-cert", cert, "--tls-key", key]);
+        Idp::start(&all)
+    }
+
     pub fn start(args: &[&str]) -> Idp {
         assert!(
             Path::new(ROOT).join("tests/idp/node_modules/oidc-provider").exists(),
@@ -53,6 +63,7 @@ impl Idp {
             base_url: ready["base_url"].as_str().unwrap().to_string(),
             issuer: ready["issuer"].as_str().unwrap().to_string(),
             port: ready["port"].as_u64().unwrap() as u16,
+            tls_port: ready["tls_port"].as_u64().map(|p| p as u16),
         }
     }
 
@@ -83,6 +94,31 @@ impl Idp {
 impl Drop for Idp {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// A test CA and a server certificate for 127.0.0.1 signed by it, made with `openssl`. Nothing
+/// trusts the CA unless a profile names `ca_pem` as its extra CA file.
+pub struct TestCa {
+    pub ca_pem: PathBuf,
+    pub cert_pem: PathBuf,
+    pub key_pem: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TestCa {
+    pub fn new() -> TestCa {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl").args(args).current_dir(d).output().unwrap();
+            assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        openssl(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=LakeKey test CA"]);
+        openssl(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1"]);
+        std::fs::write(d.join("ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
+        openssl(&["x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem", "-days", "2", "-extfile", "ext"]);
+        TestCa { ca_pem: d.join("ca.pem"), cert_pem: d.join("srv.pem"), key_pem: d.join("srv.key"), _dir: dir }
     }
 }
 
