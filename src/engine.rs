@@ -504,7 +504,7 @@ mod tests {
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(FakeClock::at(1_800_000_000));
-        let keychain = Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+        let keychain = Keychain::with_store(keyring_core::mock::Store::new().unwrap(), None);
         let engine = Engine::new(dir.path(), Some(keychain), clock.clone());
         engine
             .add_profile("p", Profile { base_url: "https://acme.example.com/api/accounts/e1".into(), ..Default::default() }, true)

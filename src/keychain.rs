@@ -13,7 +13,7 @@ use crate::crash_point;
 use crate::credential::Credential;
 use crate::error::{Error, ErrorCode, Result};
 use keyring_core::{CredentialStore, Entry};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use zeroize::Zeroizing;
 
 pub const SERVICE: &str = "lakekey";
@@ -21,26 +21,56 @@ pub const SERVICE: &str = "lakekey";
 pub const CHUNK_BYTES: usize = 1000;
 const HEADER_TAG: &str = "lakekey-v1";
 
+/// Opens a new connection to the keychain service.
+pub type Connect = Arc<dyn Fn() -> keyring_core::Result<Arc<CredentialStore>> + Send + Sync>;
+
 #[derive(Clone)]
 pub struct Keychain {
-    store: Arc<CredentialStore>,
+    store: Arc<RwLock<Arc<CredentialStore>>>,
+    reconnect: Option<Connect>,
 }
 
 impl std::fmt::Debug for Keychain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Keychain({})", self.store.vendor())
+        write!(f, "Keychain({})", self.current().vendor())
     }
 }
 
 impl Keychain {
     /// The OS keychain. Fails with a clear message when there is none; never falls back to a file.
     pub fn os() -> Result<Self> {
-        Ok(Keychain { store: os_store()? })
+        let connect: Connect = Arc::new(os_store);
+        let store = connect().map_err(|e| keychain_error(e, "connect to"))?;
+        Ok(Keychain { store: Arc::new(RwLock::new(store)), reconnect: Some(connect) })
     }
 
-    /// A keychain over any keyring-core store (the mock store in unit tests).
-    pub fn with_store(store: Arc<CredentialStore>) -> Self {
-        Keychain { store }
+    /// A keychain over any keyring-core store (the mock store in unit tests). With `reconnect`,
+    /// a call that fails in the platform layer is retried once on a new connection.
+    pub fn with_store(store: Arc<CredentialStore>, reconnect: Option<Connect>) -> Self {
+        Keychain { store: Arc::new(RwLock::new(store)), reconnect }
+    }
+
+    fn current(&self) -> Arc<CredentialStore> {
+        self.store.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// One keychain call. When the service failed underneath a long-lived connection (a keychain
+    /// daemon that crashed and was restarted by the desktop, which gnome-keyring does under some
+    /// concurrent loads), it connects again and retries once: every call made here is safe to
+    /// repeat (reads, replacing writes, deletes). Without this the desktop app would keep a dead
+    /// connection until it is restarted.
+    fn call<T>(&self, user: &str, op: impl Fn(&Entry) -> keyring_core::Result<T>) -> keyring_core::Result<T> {
+        match op(&self.current().build(SERVICE, user, None)?) {
+            Err(keyring_core::Error::PlatformFailure(cause)) => {
+                let Some(fresh) = self.reconnect.as_ref().and_then(|connect| connect().ok()) else {
+                    return Err(keyring_core::Error::PlatformFailure(cause));
+                };
+                tracing::debug!("keychain call failed in the platform layer; retrying on a new connection");
+                *self.store.write().unwrap_or_else(|e| e.into_inner()) = fresh.clone();
+                op(&fresh.build(SERVICE, user, None)?)
+            }
+            other => other,
+        }
     }
 
     pub fn load(&self, profile: &str) -> Result<Option<Credential>> {
@@ -61,14 +91,14 @@ impl Keychain {
         let generation = new_generation();
         let chunks = split(&text, CHUNK_BYTES);
         for (i, chunk) in chunks.iter().enumerate().skip(1) {
-            self.entry(&chunk_user(profile, &generation, i))?.set_password(chunk).map_err(|e| keychain_error(e, "save"))?;
+            self.call(&chunk_user(profile, &generation, i), |e| e.set_password(chunk)).map_err(|e| keychain_error(e, "save"))?;
             if i == 1 {
                 crash_point::reached("keychain.first_chunk_written");
             }
         }
         crash_point::reached("keychain.chunks_written");
         let main = Zeroizing::new(format!("{HEADER_TAG} {generation} {}\n{}", chunks.len(), chunks[0]));
-        self.entry(profile)?.set_password(&main).map_err(|e| keychain_error(e, "save"))?;
+        self.call(profile, |e| e.set_password(&main)).map_err(|e| keychain_error(e, "save"))?;
         crash_point::reached("keychain.switched");
         if let Some((old_generation, old_count)) = old {
             self.delete_chunks(profile, &old_generation, old_count);
@@ -79,7 +109,7 @@ impl Keychain {
     /// Removes the profile's secrets. Missing entries are not an error.
     pub fn delete(&self, profile: &str) -> Result<()> {
         let old = self.header(profile)?;
-        match self.entry(profile)?.delete_credential() {
+        match self.call(profile, |e| e.delete_credential()) {
             Ok(()) | Err(keyring_core::Error::NoEntry) => {}
             Err(e) => return Err(keychain_error(e, "delete")),
         }
@@ -95,7 +125,7 @@ impl Keychain {
     /// effort, on stores that can search (Secret Service can).
     fn delete_strays(&self, profile: &str) {
         let spec = std::collections::HashMap::from([("service", SERVICE)]);
-        let Ok(entries) = self.store.search(&spec) else { return };
+        let Ok(entries) = self.current().search(&spec) else { return };
         let prefix = format!("{profile}#");
         for entry in entries {
             if entry.get_specifiers().is_some_and(|(_, user)| user.starts_with(&prefix)) {
@@ -104,12 +134,8 @@ impl Keychain {
         }
     }
 
-    fn entry(&self, user: &str) -> Result<Entry> {
-        self.store.build(SERVICE, user, None).map_err(|e| keychain_error(e, "open"))
-    }
-
     fn get(&self, user: &str) -> Result<Option<Zeroizing<String>>> {
-        match self.entry(user)?.get_password() {
+        match self.call(user, |e| e.get_password()) {
             Ok(text) => Ok(Some(Zeroizing::new(text))),
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(keychain_error(e, "read")),
@@ -139,9 +165,7 @@ impl Keychain {
     fn delete_chunks(&self, profile: &str, generation: &str, count: usize) {
         for i in 1..count {
             // Best effort: a leftover chunk of an old generation is unreachable and harmless.
-            if let Ok(entry) = self.entry(&chunk_user(profile, generation, i)) {
-                let _ = entry.delete_credential();
-            }
+            let _ = self.call(&chunk_user(profile, generation, i), |e| e.delete_credential());
         }
     }
 }
@@ -191,29 +215,23 @@ fn split(text: &str, max: usize) -> Vec<&str> {
 }
 
 #[cfg(target_os = "linux")]
-fn os_store() -> Result<Arc<CredentialStore>> {
-    zbus_secret_service_keyring_store::Store::new()
-        .map(|s| s as Arc<CredentialStore>)
-        .map_err(|e| keychain_error(e, "connect to"))
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)
 }
 
 #[cfg(target_os = "macos")]
-fn os_store() -> Result<Arc<CredentialStore>> {
-    apple_native_keyring_store::keychain::Store::new()
-        .map(|s| s as Arc<CredentialStore>)
-        .map_err(|e| keychain_error(e, "connect to"))
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    apple_native_keyring_store::keychain::Store::new().map(|s| s as Arc<CredentialStore>)
 }
 
 #[cfg(target_os = "windows")]
-fn os_store() -> Result<Arc<CredentialStore>> {
-    windows_native_keyring_store::Store::new()
-        .map(|s| s as Arc<CredentialStore>)
-        .map_err(|e| keychain_error(e, "connect to"))
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    windows_native_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
-fn os_store() -> Result<Arc<CredentialStore>> {
-    Err(Error::new(ErrorCode::KeychainUnavailable, "LakeKey has no keychain support on this operating system."))
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Err(keyring_core::Error::NotSupportedByStore("LakeKey has no keychain support on this operating system.".into()))
 }
 
 /// Maps keyring-core's errors to stable codes with an explanation and a fix.
@@ -258,11 +276,38 @@ mod tests {
     use crate::secret::Secret;
 
     fn keychain() -> Keychain {
-        Keychain::with_store(keyring_core::mock::Store::new().unwrap())
+        Keychain::with_store(keyring_core::mock::Store::new().unwrap(), None)
     }
 
     fn token(len: usize) -> Credential {
         Credential::Token(PastedToken { jwt: Secret::new("é".repeat(len / 2)), expires_at: Some(5) })
+    }
+
+    #[test]
+    fn a_call_that_fails_in_the_platform_layer_is_retried_once_on_a_new_connection() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let store = keyring_core::mock::Store::new().unwrap();
+        let fail_next_read = |store: &Arc<keyring_core::mock::Store>| {
+            let entry = keyring_core::api::CredentialStoreApi::build(store.as_ref(), SERVICE, "p", None).unwrap();
+            let cred = entry.as_any().downcast_ref::<keyring_core::mock::Cred>().unwrap();
+            cred.set_error(keyring_core::Error::PlatformFailure("the service went away".into()));
+        };
+        let connects = Arc::new(AtomicU32::new(0));
+        let (counter, again) = (connects.clone(), store.clone());
+        let reconnect: Connect = Arc::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(again.clone() as Arc<CredentialStore>)
+        });
+        let kc = Keychain::with_store(store.clone(), Some(reconnect));
+        kc.save("p", &token(100)).unwrap();
+        fail_next_read(&store);
+        assert_eq!(kc.load("p").unwrap(), Some(token(100)), "the retry on a new connection reads it");
+        assert_eq!(connects.load(Ordering::SeqCst), 1);
+
+        // Without a way to reconnect, the failure is reported as an unavailable keychain.
+        let plain = Keychain::with_store(store.clone(), None);
+        fail_next_read(&store);
+        assert_eq!(plain.load("p").unwrap_err().code(), ErrorCode::KeychainUnavailable);
     }
 
     #[test]
@@ -301,7 +346,7 @@ mod tests {
         let kc = keychain();
         kc.save("p", &token(5000)).unwrap();
         let (generation, _) = kc.header("p").unwrap().unwrap();
-        kc.entry(&chunk_user("p", &generation, 2)).unwrap().delete_credential().unwrap();
+        kc.call(&chunk_user("p", &generation, 2), |e| e.delete_credential()).unwrap();
         assert_eq!(kc.load("p").unwrap_err().code(), ErrorCode::SignInRequired);
     }
 

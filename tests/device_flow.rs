@@ -92,17 +92,19 @@ fn refresh_rotates_the_refresh_token_and_the_session_survives() {
 #[test]
 fn concurrent_processes_share_one_refresh() {
     let (idp, user, profile) = signed_in(&["--interval", "1", "--access-ttl", "30"], "race");
-    // Later tokens live an hour, so the first refresh satisfies everyone who waited for it.
-    idp.control(serde_json::json!({ "accessTtl": 3600 }));
-
-    for round in 0..3u64 {
+    // Later tokens live an hour, so the first refresh satisfies everyone who waited for it. The
+    // IdP holds each refresh answer back 300 ms, so every other process arrives while it is in
+    // flight (the grant has already rotated then: a second refresh would be a reuse).
+    idp.control(serde_json::json!({ "accessTtl": 3600, "refreshDelayMs": 300 }));
+    const ROUNDS: u64 = 8;
+    for round in 0..ROUNDS {
         if round > 0 {
             // Ask for more than the current token has left, so this round needs a refresh too,
             // and make the new token long enough to satisfy everyone who waited for it.
             idp.control(serde_json::json!({ "accessTtl": (round + 1) * 7200 }));
         }
         let min_valid = (60 + round * 7200).to_string();
-        let children: Vec<_> = (0..6)
+        let children: Vec<_> = (0..10)
             .map(|_| user.cmd(&["token", "--profile", &profile, "--min-valid", &min_valid]).stdout(std::process::Stdio::piped()).spawn().unwrap())
             .collect();
         let outputs: Vec<String> = children
@@ -118,7 +120,7 @@ fn concurrent_processes_share_one_refresh() {
         assert_eq!(refreshes, round + 1, "exactly one refresh per round reached the IdP");
     }
     let refreshes = idp.stats()["refreshes"].as_array().unwrap().clone();
-    assert_eq!(refreshes.len(), 3, "one refresh per round: {refreshes:?}");
+    assert_eq!(refreshes.len() as u64, ROUNDS, "one refresh per round: {refreshes:?}");
     assert!(refreshes.iter().all(|r| r["status"] == 200), "no refresh token was reused: {refreshes:?}");
     user.run(&["status", "--profile", &profile]).ok();
 }

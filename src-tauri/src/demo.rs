@@ -344,7 +344,7 @@ mod tests {
     fn the_engine_signs_in_to_the_demo_through_its_normal_code() {
         let server = start().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let keychain = lakekey::keychain::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+        let keychain = lakekey::keychain::Keychain::with_store(keyring_core::mock::Store::new().unwrap(), None);
         let engine = lakekey::Engine::new(dir.path(), Some(keychain), std::sync::Arc::new(lakekey::clock::SystemClock));
         let profile = lakekey::Profile { base_url: server.base_url.clone(), org_id: Some(ORG_ID.into()), ..Default::default() };
         engine.add_profile("demo-device", profile.clone(), true).unwrap();

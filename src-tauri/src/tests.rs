@@ -17,7 +17,7 @@ struct Host {
 
 fn host() -> Host {
     let dir = tempfile::tempdir().unwrap();
-    let keychain = lakekey::keychain::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+    let keychain = lakekey::keychain::Keychain::with_store(keyring_core::mock::Store::new().unwrap(), None);
     let app = mock_builder()
         .manage(AppState::new(dir.path().to_path_buf(), Some(keychain)))
         .invoke_handler(commands::handler())

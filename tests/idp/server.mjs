@@ -33,7 +33,7 @@ const maxLifetime = Number(opt('max-lifetime', '900'));
 
 const prefix = `/api/accounts/${envId}/auth`;
 const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
-const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null };
+const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null, refreshDelayMs: 0 };
 const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0 };
 
 const server = http.createServer();
@@ -96,6 +96,9 @@ provider.use(async (ctx, next) => {
   }
   if (ctx.path.endsWith('/token') && grant === 'refresh_token') {
     stats.refreshes.push({ at: Date.now(), status: ctx.status, error: ctx.body?.error ?? null });
+    // The race tests hold the answer back (the grant has already rotated) so that every other
+    // caller arrives while this refresh is in flight.
+    if (control.refreshDelayMs > 0) await new Promise((r) => setTimeout(r, control.refreshDelayMs));
   }
   if (ctx.path.endsWith('/token/revocation')) stats.revocations += 1;
 });
