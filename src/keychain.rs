@@ -1,9 +1,12 @@
 //! Where secrets are stored: the OS keychain (Secret Service on Linux, Keychain on macOS,
 //! Credential Manager on Windows) through keyring-core, under the service name `lakekey`.
 //!
-//! Windows takes at most 2560 bytes per secret, and a PEM key plus a JWT is longer. So every
-//! credential, on every OS, is split into chunks of at most [`CHUNK_BYTES`] (the same code path
-//! everywhere, so Linux tests cover it). The profile's main entry (user = profile name) holds a
+//! Windows takes at most 2560 bytes per secret, and a PEM key plus a JWT is longer. So a
+//! credential is split into chunks of at most [`WINDOWS_CHUNK_BYTES`] there. Elsewhere the limit is
+//! [`CHUNK_BYTES`], which a credential never reaches, so `lakekey token` reads one item instead of
+//! four (each item costs D-Bus round trips). The code path is the same on every OS, and the tests
+//! exercise the Windows chunk size on the real Linux keychain (`LAKEKEY_KEYCHAIN_CHUNK_BYTES` in
+//! debug builds) and in unit tests. The profile's main entry (user = profile name) holds a
 //! header naming the current generation plus the first chunk; further chunks live under
 //! `{profile}#{generation}.{index}`. A save writes the new generation's chunks first and switches
 //! the main entry last, so a crash never leaves a half-written credential: readers see the old one
@@ -18,7 +21,12 @@ use zeroize::Zeroizing;
 
 pub const SERVICE: &str = "lakekey";
 /// Fits Windows' 2560-byte limit even when stored as UTF-16, with room for the header.
-pub const CHUNK_BYTES: usize = 1000;
+pub const WINDOWS_CHUNK_BYTES: usize = 1000;
+/// The chunk size on this OS.
+#[cfg(windows)]
+pub const CHUNK_BYTES: usize = WINDOWS_CHUNK_BYTES;
+#[cfg(not(windows))]
+pub const CHUNK_BYTES: usize = 16 * 1024;
 const HEADER_TAG: &str = "lakekey-v1";
 
 /// Opens a new connection to the keychain service.
@@ -28,6 +36,7 @@ pub type Connect = Arc<dyn Fn() -> keyring_core::Result<Arc<CredentialStore>> + 
 pub struct Keychain {
     store: Arc<RwLock<Arc<CredentialStore>>>,
     reconnect: Option<Connect>,
+    chunk_bytes: usize,
 }
 
 impl std::fmt::Debug for Keychain {
@@ -41,13 +50,14 @@ impl Keychain {
     pub fn os() -> Result<Self> {
         let connect: Connect = Arc::new(os_store);
         let store = connect().map_err(|e| keychain_error(e, "connect to"))?;
-        Ok(Keychain { store: Arc::new(RwLock::new(store)), reconnect: Some(connect) })
+        Ok(Keychain { store: Arc::new(RwLock::new(store)), reconnect: Some(connect), chunk_bytes: os_chunk_bytes() })
     }
 
-    /// A keychain over any keyring-core store (the mock store in unit tests). With `reconnect`,
-    /// a call that fails in the platform layer is retried once on a new connection.
+    /// A keychain over any keyring-core store (the mock store in unit tests), chunked at the
+    /// Windows size so every test goes through the chunked path. With `reconnect`, a call that
+    /// fails in the platform layer is retried once on a new connection.
     pub fn with_store(store: Arc<CredentialStore>, reconnect: Option<Connect>) -> Self {
-        Keychain { store: Arc::new(RwLock::new(store)), reconnect }
+        Keychain { store: Arc::new(RwLock::new(store)), reconnect, chunk_bytes: WINDOWS_CHUNK_BYTES }
     }
 
     fn current(&self) -> Arc<CredentialStore> {
@@ -89,7 +99,7 @@ impl Keychain {
         let text = credential.to_keychain_text();
         let old = self.header(profile)?;
         let generation = new_generation();
-        let chunks = split(&text, CHUNK_BYTES);
+        let chunks = split(&text, self.chunk_bytes);
         for (i, chunk) in chunks.iter().enumerate().skip(1) {
             self.call(&chunk_user(profile, &generation, i), |e| e.set_password(chunk)).map_err(|e| keychain_error(e, "save"))?;
             if i == 1 {
@@ -151,7 +161,8 @@ impl Keychain {
         let Some((generation, count, first)) = parse_header(&main) else {
             return Err(Error::sign_in_required("The keychain entry for this profile is not in LakeKey's format."));
         };
-        let mut text = Zeroizing::new(String::with_capacity(count * CHUNK_BYTES));
+        // Sized up front: growing would leave copies of the secret behind in freed memory.
+        let mut text = Zeroizing::new(String::with_capacity((count * self.chunk_bytes).min(1 << 20)));
         text.push_str(first);
         for i in 1..count {
             match self.get(&chunk_user(profile, generation, i))? {
@@ -212,6 +223,16 @@ fn split(text: &str, max: usize) -> Vec<&str> {
     }
     pieces.push(rest);
     pieces
+}
+
+/// The chunk size for the OS keychain; debug builds take `LAKEKEY_KEYCHAIN_CHUNK_BYTES` so the
+/// tests can run the real keychain at the Windows size.
+fn os_chunk_bytes() -> usize {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("LAKEKEY_KEYCHAIN_CHUNK_BYTES").ok().and_then(|v| v.parse::<usize>().ok()).filter(|n| *n >= 100) {
+        return n.min(CHUNK_BYTES);
+    }
+    CHUNK_BYTES
 }
 
 #[cfg(target_os = "linux")]
@@ -321,7 +342,7 @@ mod tests {
         assert!(count >= 8, "{count}");
         for i in 1..count {
             let chunk = kc.get(&chunk_user("p", &generation, i)).unwrap().unwrap();
-            assert!(chunk.len() <= CHUNK_BYTES);
+            assert!(chunk.len() <= WINDOWS_CHUNK_BYTES);
         }
     }
 

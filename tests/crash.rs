@@ -15,7 +15,8 @@ use support::*;
 
 /// Runs `lakekey` until it kills itself at `step`; fails the test if it never got there.
 fn crash_at(user: &User, step: &str, args: &[&str]) {
-    let out = user.cmd(args).env("LAKEKEY_CRASH_AT", step).output().unwrap();
+    // At the Windows chunk size, so a credential spans several items and every keychain step exists.
+    let out = user.cmd(args).env("LAKEKEY_CRASH_AT", step).env("LAKEKEY_KEYCHAIN_CHUNK_BYTES", "1000").output().unwrap();
     assert_eq!(out.status.signal(), Some(9), "`{step}` was never reached: {:?}", Run::from(out));
 }
 

@@ -59,8 +59,14 @@ fn import_validates_with_lake_and_later_tokens_need_no_file() {
     assert_eq!(status.json()["validation"], "accepted");
     assert!(status.json()["claims"].get("pat").is_none());
 
-    // A PAT JWT plus a 2 KiB PEM key is longer than one Windows credential: it is chunked.
+    // Here (Linux) a credential is one item; at the Windows chunk size a PAT JWT plus a 2 KiB
+    // PEM key takes several, and reads back the same.
+    assert_eq!(keychain_items(&profile).len(), 1, "{:?}", keychain_items(&profile));
+    let pem = fixture("test-key.pem");
+    let windows_size = |args: &[&str]| Run::from(user.cmd(args).env("LAKEKEY_KEYCHAIN_CHUNK_BYTES", "1000").output().unwrap());
+    windows_size(&["pat", "import", "--profile", &profile, "--pat", PAT, "--pem", pem.to_str().unwrap(), "--username", "ANALYST"]).ok();
     assert!(keychain_items(&profile).len() >= 3, "{:?}", keychain_items(&profile));
+    assert_eq!(claims(user.run(&["token", "--profile", &profile]).ok().stdout.trim())["sub"], "ANALYST", "read back whole");
     user.run(&["logout", "--profile", &profile]).ok();
     assert!(keychain_items(&profile).is_empty());
 }
