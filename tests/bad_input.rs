@@ -157,6 +157,9 @@ dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedeskto
 set +e
 timeout 60 $lk token
 echo "exit=$?"
+# A write the keychain refuses: nothing is stored anywhere else instead.
+timeout 60 $lk pat import --pat p-second --pem {key} --username U --no-validate
+echo "import_exit=$?"
 "#,
         bin = env!("CARGO_BIN_EXE_lakekey"),
         key = fixture("test-key.pem").display(),
@@ -170,5 +173,18 @@ echo "exit=$?"
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stdout.contains("exit=4"), "{stdout}\n{stderr}");
+    assert!(stdout.contains("import_exit=4"), "a refused write is exit 4 too: {stdout}\n{stderr}");
     assert!(stderr.contains("keychain is locked"), "{stderr}");
+    let written: String = walk(user.config.path()).iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+    assert!(!written.contains("p-second") && !written.contains("PRIVATE KEY"), "no fallback to a file");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|e| {
+            let path = e.unwrap().path();
+            if path.is_dir() { walk(&path) } else { vec![path] }
+        })
+        .collect()
 }
