@@ -40,9 +40,9 @@ def main():
             for line in login.stdout:
                 event = json.loads(line)
                 if event["event"] == "code":
-                    # Approve a little after the code appears, at a random point in the interval,
-                    # as a person would; the approval completes when approve.mjs prints.
-                    time.sleep(0.3 + (run % 4) * interval / 4)
+                    # Approve a little after the code appears, at different points across the
+                    # first polls, as a person would; the approval completes when approve.mjs prints.
+                    time.sleep(0.3 + (run % 4) * interval * 0.75)
                     out = subprocess.run(["node", os.path.join(ROOT, "tests/idp/approve.mjs"), "--url",
                                           event["verification_uri_complete"]], capture_output=True, text=True)
                     approved_at = time.monotonic()
