@@ -13,6 +13,24 @@ mod support;
 use std::os::unix::process::ExitStatusExt;
 use support::*;
 
+/// (step, exit code of the next call) for a refresh: before the IdP answers nothing has changed;
+/// between its answer and the switch the stored refresh token is spent (the residual window);
+/// after the switch the new session is in place. A session fits one chunk, so
+/// `keychain.first_chunk_written` is never reached here.
+const REFRESH_STEPS: [(&str, i32); 5] =
+    [("refresh.locked", 0), ("refresh.answered", 3), ("keychain.chunks_written", 3), ("keychain.switched", 0), ("saved", 0)];
+
+/// The same for a PAT import, whose credential (key + JWT) spans several chunks at the Windows
+/// size, so every keychain step is reached: nothing is readable until the switch.
+const PAT_STEPS: [(&str, i32); 6] = [
+    ("pat.signed", 3),
+    ("pat.validated", 3),
+    ("keychain.first_chunk_written", 3),
+    ("keychain.chunks_written", 3),
+    ("keychain.switched", 0),
+    ("saved", 0),
+];
+
 /// Runs `lakekey` until it kills itself at `step`; fails the test if it never got there.
 fn crash_at(user: &User, step: &str, args: &[&str]) {
     // At the Windows chunk size, so a credential spans several items and every keychain step exists.
@@ -38,18 +56,8 @@ fn a_refresh_killed_at_each_step_leaves_a_working_or_clearly_expired_sign_in() {
     let user = User::new();
     let profile = unique("crash-refresh");
     user.add_device_profile(&profile, &idp);
-    // (step, exit code of the next call): before the IdP answers nothing has changed; between its
-    // answer and the switch the stored refresh token is spent (the residual window); after the
-    // switch the new session is in place.
-    let expected = [
-        ("refresh.locked", 0),
-        ("refresh.answered", 3),
-        ("keychain.chunks_written", 3),
-        ("keychain.switched", 0),
-        ("saved", 0),
-    ];
     let mut outcomes = Vec::new();
-    for (step, want) in expected {
+    for (step, want) in REFRESH_STEPS {
         if user.run(&["token", "--profile", &profile, "--min-valid", "0"]).code != 0 {
             user.login(&profile, Approval::Approve).0.ok();
         }
@@ -71,16 +79,7 @@ fn a_pat_import_killed_at_each_step_leaves_all_or_nothing() {
     let idp = Idp::start(&[]);
     let user = User::new();
     let pem = fixture("test-key.pem");
-    // A PAT credential (key + JWT) spans several chunks, so every keychain step is reached.
-    let expected = [
-        ("pat.signed", 3),
-        ("pat.validated", 3),
-        ("keychain.first_chunk_written", 3),
-        ("keychain.chunks_written", 3),
-        ("keychain.switched", 0),
-        ("saved", 0),
-    ];
-    for (step, want) in expected {
+    for (step, want) in PAT_STEPS {
         let profile = unique("crash-pat");
         user.run(&["profile", "add", &profile, "--base-url", &idp.base_url, "--method", "pat", "--org-id", "acme"]).ok();
         let import = ["pat", "import", "--profile", &profile, "--pat", "pat-crash-0001", "--pem", pem.to_str().unwrap(), "--username", "U", "--no-validate"];
@@ -96,7 +95,8 @@ fn a_pat_import_killed_at_each_step_leaves_all_or_nothing() {
 
 #[test]
 fn every_crash_point_is_exercised() {
-    // A new step must be added to one of the tests above.
-    let tested = ["refresh.locked", "refresh.answered", "pat.signed", "pat.validated", "keychain.first_chunk_written", "keychain.chunks_written", "keychain.switched", "saved"];
-    assert_eq!(lakekey::crash_point::STEPS, tested);
+    // A step added to the engine fails here until one of the tests above kills at it.
+    let tested: std::collections::BTreeSet<&str> = REFRESH_STEPS.iter().chain(&PAT_STEPS).map(|(step, _)| *step).collect();
+    let all: std::collections::BTreeSet<&str> = lakekey::crash_point::STEPS.into_iter().collect();
+    assert_eq!(tested, all);
 }
