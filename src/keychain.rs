@@ -1,5 +1,6 @@
-//! Where secrets are stored: the OS keychain (Secret Service on Linux, Keychain on macOS,
-//! Credential Manager on Windows) through keyring-core, under the service name `lakekey`.
+//! Where secrets are stored: the OS keychain, under the service name `lakekey`, through
+//! keyring-core stores: our own Secret Service client on Linux ([`crate::secret_service`]),
+//! Keychain on macOS, Credential Manager on Windows.
 //!
 //! Windows takes at most 2560 bytes per secret, and a PEM key plus a JWT is longer. So a
 //! credential is split into chunks of at most [`WINDOWS_CHUNK_BYTES`] there. Elsewhere the limit is
@@ -239,7 +240,7 @@ fn os_chunk_bytes() -> usize {
 
 #[cfg(target_os = "linux")]
 fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
-    zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)
+    crate::secret_service::Store::new().map(|s| s as Arc<CredentialStore>)
 }
 
 #[cfg(target_os = "macos")]

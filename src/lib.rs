@@ -29,6 +29,10 @@ pub mod profile;
 pub mod refresh_lock;
 pub mod revocation;
 pub mod secret;
+#[cfg(target_os = "linux")]
+pub mod secret_service;
+#[cfg(target_os = "linux")]
+pub mod secret_transfer;
 
 pub use cancel::Cancel;
 pub use device_flow::DeviceEvent;

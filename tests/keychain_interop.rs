@@ -1,0 +1,76 @@
+//! LakeKey's Secret Service client against the reference one (libsecret's `secret-tool`) on the
+//! same gnome-keyring: each reads what the other wrote, so the encrypted transfer and the item
+//! attributes (`service`, `username`) follow the standard, not just our own round trip.
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use support::*;
+
+const EXAMPLE: &str = "https://acme.example.com/api/accounts/e1";
+
+fn jwt(subject: &str) -> String {
+    let b64 = |s: &str| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, s);
+    format!("{}.{}.c2ln", b64(r#"{"alg":"RS256","typ":"JWT"}"#), b64(&format!(r#"{{"exp":4102444800,"sub":"{subject}"}}"#)))
+}
+
+fn secret_tool_lookup(profile: &str) -> Option<String> {
+    let out = Command::new("secret-tool").args(["lookup", "service", "lakekey", "username", profile]).output().unwrap();
+    out.status.success().then(|| String::from_utf8(out.stdout).unwrap())
+}
+
+fn secret_tool_store(profile: &str, secret: &str) {
+    let mut child = Command::new("secret-tool")
+        .args(["store", "--label=written by secret-tool", "service", "lakekey", "username", profile])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(secret.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn libsecret_reads_what_lakekey_stored_and_lakekey_reads_what_libsecret_stored() {
+    let user = User::new();
+    let (ours, theirs) = (unique("interop-ours"), unique("interop-theirs"));
+    for profile in [&ours, &theirs] {
+        user.run(&["profile", "add", profile, "--base-url", EXAMPLE, "--method", "token"]).ok();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token.txt");
+    std::fs::write(&token_file, jwt("U")).unwrap();
+    user.run(&["login", "--profile", &ours, "--token-file", token_file.to_str().unwrap()]).ok();
+
+    // What LakeKey encrypted for the keychain, decrypted by libsecret: the credential in
+    // LakeKey's one-item format, holding the token.
+    let stored = secret_tool_lookup(&ours).expect("secret-tool finds LakeKey's item");
+    assert!(stored.starts_with("lakekey-v1 "), "{stored}");
+    assert!(stored.contains(&jwt("U")), "{stored}");
+
+    // The same credential written by libsecret under another profile: LakeKey decrypts it.
+    secret_tool_store(&theirs, &stored);
+    assert_eq!(user.run(&["token", "--profile", &theirs]).ok().stdout.trim(), jwt("U"));
+
+    // A sign-out removes the item, whoever wrote it.
+    for profile in [&ours, &theirs] {
+        user.run(&["logout", "--profile", profile, "--local-only"]).ok();
+        assert_eq!(secret_tool_lookup(profile), None, "{profile}");
+    }
+}
+
+#[test]
+fn a_token_replaced_through_lakekey_leaves_one_item() {
+    let user = User::new();
+    let profile = unique("interop-replace");
+    user.run(&["profile", "add", &profile, "--base-url", EXAMPLE, "--method", "token"]).ok();
+    let dir = tempfile::tempdir().unwrap();
+    for subject in ["first", "second"] {
+        let file = dir.path().join(subject);
+        std::fs::write(&file, jwt(subject)).unwrap();
+        user.run(&["login", "--profile", &profile, "--token-file", file.to_str().unwrap()]).ok();
+    }
+    assert_eq!(keychain_items(&profile), vec![profile.clone()], "replaced in place, not duplicated");
+    assert!(secret_tool_lookup(&profile).unwrap().contains(&jwt("second")));
+    user.run(&["logout", "--profile", &profile, "--local-only"]).ok();
+}
