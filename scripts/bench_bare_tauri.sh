@@ -4,9 +4,11 @@
 # way in the same run, so LakeKey's figures can be read as "cost over Tauri itself".
 #
 #   DISPLAY=:N scripts/bench_bare_tauri.sh [idle_seconds]    (the caller runs the X server)
+#   scripts/bench_bare_tauri.sh --build-only
 #
-# Prints one line on stdout: `bare start_ms=<n> pss_mib=<n> cpu_ms_per_min=<n>`; everything else
-# goes to stderr.
+# Prints one line on stdout: `bare start_ms=<n> pss_mib=<n> cpu_ms_per_min=<n>`, or with
+# --build-only `bare bin=<path>` (scripts/bench then times its starts alternately with LakeKey's);
+# everything else goes to stderr.
 set -euo pipefail
 # scripts/bench runs the app under dbus-run-session. Without a session bus, GLib would autolaunch
 # one per X display (which can stall the first start and outlives this script), so bring our own.
@@ -16,9 +18,11 @@ if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && command -v dbus-run-session >/dev/n
   BARE_TAURI_RESULT_FD=3 exec dbus-run-session -- "$0" "$@"
 fi
 [ -n "${BARE_TAURI_RESULT_FD:-}" ] || exec 3>&1 1>&2 # fd 3 keeps stdout for the result line alone
+build_only=""
+[ "${1:-}" = "--build-only" ] && { build_only=1; shift; }
 idle_s=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
-: "${DISPLAY:?set DISPLAY to the X display to measure under (the caller starts Xvfb)}"
+[ -n "$build_only" ] || : "${DISPLAY:?set DISPLAY to the X display to measure under (the caller starts Xvfb)}"
 case $idle_s in '' | *[!0-9]* | 0) echo "idle seconds must be a positive integer" >&2; exit 2 ;; esac
 
 work=$(mktemp -d /tmp/bare-tauri.XXXXXX)
@@ -184,6 +188,10 @@ t_build=$(date +%s)
 (cd "$proj" && cargo build --release --features tauri/custom-protocol)
 echo "   built in $(( $(date +%s) - t_build )) s"
 bin="$CARGO_TARGET_DIR/release/bare-tauri"
+if [ -n "$build_only" ]; then
+  echo "bare bin=$bin" >&3
+  exit 0
+fi
 
 # From here on, exactly as scripts/bench section 3 measures LakeKey's app.
 app_env=(env DISPLAY="$DISPLAY" BARE_STARTUP_PROBE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1)
