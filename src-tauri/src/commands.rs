@@ -101,10 +101,14 @@ pub fn profile_views(state: &AppState) -> IpcResult<Vec<ProfileView>> {
     Ok(views)
 }
 
-/// Tells the window and the tray that profiles changed.
+/// Tells the window and the tray that profiles changed, with the new list: both show views read
+/// from the keychain once. (Each listed itself before: with 50 profiles refreshing, every pass
+/// read each credential three times, with the refresher's own read.) When listing fails the event
+/// carries no list, and the window asks for one to show the error.
 pub fn profiles_changed<R: Runtime>(app: &AppHandle<R>) {
-    let _ = app.emit(EVENT_PROFILES, ());
-    tray::refresh(app);
+    let views = app.try_state::<AppState>().and_then(|state| profile_views(&state).ok());
+    let _ = app.emit(EVENT_PROFILES, views.as_deref());
+    tray::refresh(app, views.as_deref().unwrap_or_default());
 }
 
 #[tauri::command]

@@ -4,7 +4,7 @@
 use crate::app_state::AppState;
 use crate::clipboard::CopyFormat;
 use crate::commands::{copy_to_clipboard, profile_views};
-use crate::views::SignInState;
+use crate::views::{ProfileView, SignInState};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
@@ -12,8 +12,10 @@ use tauri::{AppHandle, Manager, Runtime};
 pub const TRAY_ID: &str = "main";
 const COPY_PREFIX: &str = "copy:";
 
+/// Creates the tray with just "Show" and "Quit"; its profiles are listed off the main thread, so
+/// reading the keychain does not hold up the window's first paint.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let menu = build_menu(app)?;
+    let menu = build_menu(app, &[])?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID).tooltip("LakeKey").menu(&menu).on_menu_event(|app, event| {
         let id = event.id().as_ref().to_string();
         match id.as_str() {
@@ -36,12 +38,16 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         builder = builder.icon(icon.clone());
     }
     builder.build(app)?;
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let views = app.try_state::<AppState>().and_then(|s| profile_views(&s).ok()).unwrap_or_default();
+        refresh(&app, &views);
+    });
     Ok(())
 }
 
-fn build_menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
+fn build_menu<R: Runtime>(app: &AppHandle<R>, views: &[ProfileView]) -> tauri::Result<Menu<R>> {
     let menu = Menu::new(app)?;
-    let views = app.try_state::<AppState>().and_then(|s| profile_views(&s).ok()).unwrap_or_default();
     let mut any = false;
     for view in views.iter().filter(|v| v.state != SignInState::NeedsSignIn) {
         let label = if view.demo { format!("Copy token — {} (demo)", view.name) } else { format!("Copy token — {}", view.name) };
@@ -57,10 +63,10 @@ fn build_menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     Ok(menu)
 }
 
-/// Rebuilds the menu after profiles change.
-pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
+/// Rebuilds the menu from the current profile list.
+pub fn refresh<R: Runtime>(app: &AppHandle<R>, views: &[ProfileView]) {
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
-        if let Ok(menu) = build_menu(app) {
+        if let Ok(menu) = build_menu(app, views) {
             let _ = tray.set_menu(Some(menu));
         }
     }

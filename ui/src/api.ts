@@ -45,7 +45,9 @@ export const api = {
 
 export const events = {
   onDevice: (f: (p: DeviceEventPayload) => void): Promise<UnlistenFn> => listen<DeviceEventPayload>('device-event', (e) => f(e.payload)),
-  onProfilesChanged: (f: () => void): Promise<UnlistenFn> => listen('profiles-changed', () => f()),
+  /** Carries the new list, or null when listing failed (then ask with listProfiles for the error). */
+  onProfilesChanged: (f: (profiles: ProfileView[] | null) => void): Promise<UnlistenFn> =>
+    listen<ProfileView[] | null>('profiles-changed', (e) => f(e.payload ?? null)),
   onClipboard: (f: (p: { outcome: 'cleared' | 'kept' }) => void): Promise<UnlistenFn> =>
     listen<{ outcome: 'cleared' | 'kept' }>('clipboard', (e) => f(e.payload)),
 };

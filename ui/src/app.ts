@@ -37,7 +37,7 @@ export class App {
   constructor(private main: HTMLElement, private toastEl: HTMLElement, private banner: HTMLElement) {}
 
   async start(): Promise<void> {
-    await events.onProfilesChanged(() => void this.reload());
+    await events.onProfilesChanged((profiles) => void this.reload(profiles ?? undefined));
     await events.onDevice((p) => this.onDevice(p.profile, p.event, p.qr));
     await events.onClipboard((p) =>
       this.toast(p.outcome === 'cleared' ? 'Clipboard cleared.' : 'Clipboard left alone: it holds something else now.'),
@@ -53,9 +53,10 @@ export class App {
     await this.reload();
   }
 
-  async reload(): Promise<void> {
+  /** Shows `given` (the list a change event carried), or asks for the list. */
+  async reload(given?: ProfileView[]): Promise<void> {
     try {
-      this.profiles = await api.listProfiles();
+      this.profiles = given ?? (await api.listProfiles());
       this.loadError = null;
     } catch (e) {
       this.loadError = asIpcError(e);

@@ -58,6 +58,23 @@ describe('profiles screen', () => {
     expect(document.body.textContent).not.toContain('eyJ'); // no token preview on the card
   });
 
+  it('shows the list a change event carries without asking again, and asks when it carries none', async () => {
+    const app = setup();
+    await app.start();
+    const lists = () => calls.filter((c) => c.cmd === 'list_profiles').length;
+    const before = lists();
+    await emit('profiles-changed', [profile({ name: 'staging', isDefault: false })]);
+    await flush();
+    expect(document.querySelector('[data-name="staging"]')).not.toBeNull();
+    expect(document.querySelector('[data-name="prod"]')).toBeNull();
+    expect(lists()).toBe(before);
+
+    await emit('profiles-changed', null);
+    await flush();
+    expect(lists()).toBe(before + 1);
+    expect(document.querySelector('[data-name="prod"]')).not.toBeNull();
+  });
+
   it('offers the demo on first run', async () => {
     profiles = [];
     const app = setup({ start_demo: () => ({ deviceProfile: 'demo-device', patProfile: 'demo-pat', patFile: '/d/pat', pemFile: '/d/key.pem', username: 'U' }) });
