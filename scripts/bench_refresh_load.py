@@ -50,7 +50,7 @@ def main():
         time.sleep(max(5.0, first_due - 10 - time.time()))
         idle_s = time.time() - idle_t0
         idle_cpu = (cpu_ticks(app.pid) - idle_cpu0) * 1000 // CLK_TCK
-        idle_wakeups = context_switches(app.pid) - idle_sw0
+        idle_wakeups = wakeups(idle_sw0, context_switches(app.pid))
         before_refreshes = len(stats(ready["port"])["refreshes"])
         cpu0, switches0 = cpu_ticks(app.pid), context_switches(app.pid)
         window_start = time.time()
@@ -70,7 +70,7 @@ def main():
             "profiles_fresh_after": per_profile,
             "window_s": round(window, 1),
             "cpu_ms": (cpu1 - cpu0) * 1000 // CLK_TCK,
-            "wakeups": switches1 - switches0,
+            "wakeups": wakeups(switches0, switches1),
             "idle_window_s": round(idle_s, 1),
             "idle_cpu_ms": idle_cpu,
             "idle_wakeups": idle_wakeups,
@@ -131,13 +131,22 @@ def cpu_ticks(pid):
 
 
 def context_switches(pid):
-    """Voluntary + involuntary switches of every thread of the app's own process: its wake-ups."""
-    total = 0
+    """Voluntary + involuntary switches of each thread of the app's own process, by thread id."""
+    counts = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
-        for line in open(f"/proc/{pid}/task/{tid}/status"):
-            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                total += int(line.split()[1])
-    return total
+        try:
+            lines = open(f"/proc/{pid}/task/{tid}/status").read().splitlines()
+        except FileNotFoundError:  # the thread ended while we looked
+            continue
+        counts[tid] = sum(int(l.split()[1]) for l in lines if l.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
+    return counts
+
+
+def wakeups(before, after):
+    """Switches between two snapshots: threads that started in between count in full. A thread
+    that ended in between (a blocking-pool thread idling out) takes its count with it, so this
+    is a lower bound; a plain difference of totals could even go negative."""
+    return sum(max(0, n - before.get(tid, 0)) for tid, n in after.items())
 
 
 def stats(port):
