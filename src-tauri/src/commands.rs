@@ -11,7 +11,8 @@ use crate::{demo, tray};
 use lakekey::device_flow::DeviceEvent;
 use lakekey::engine::{PatImport, PatImported};
 use lakekey::profile::{check_name, NetworkConfig};
-use lakekey::{ErrorCode, Method, Secret};
+use lakekey::{ErrorCode, Method, Secret, Status};
+use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -60,6 +61,12 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 
 /// Every profile with its state; used by the list, the tray and the refresher.
 pub fn profile_views(state: &AppState) -> IpcResult<Vec<ProfileView>> {
+    profile_views_with(state, &HashMap::new())
+}
+
+/// Like [`profile_views`], taking the statuses in `known` as they are instead of reading them from
+/// the keychain again (the refresher has just read every one).
+pub fn profile_views_with(state: &AppState, known: &HashMap<String, Status>) -> IpcResult<Vec<ProfileView>> {
     let engine = state.engine();
     let config = engine.config()?;
     let now = engine.now();
@@ -83,7 +90,7 @@ pub fn profile_views(state: &AppState) -> IpcResult<Vec<ProfileView>> {
             error: resolved.as_ref().err().map(|e| e.message().to_string()),
         };
         if resolved.is_ok() {
-            match engine.status(Some(name)) {
+            match known.get(name).cloned().map(Ok).unwrap_or_else(|| engine.status(Some(name))) {
                 Ok(status) => {
                     view.state = ProfileView::state_of(&status, now, view.problem.as_deref());
                     view.expires_at = status.expires_at;
@@ -106,7 +113,12 @@ pub fn profile_views(state: &AppState) -> IpcResult<Vec<ProfileView>> {
 /// read each credential three times, with the refresher's own read.) When listing fails the event
 /// carries no list, and the window asks for one to show the error.
 pub fn profiles_changed<R: Runtime>(app: &AppHandle<R>) {
-    let views = app.try_state::<AppState>().and_then(|state| profile_views(&state).ok());
+    profiles_changed_with(app, &HashMap::new());
+}
+
+/// [`profiles_changed`] with statuses the caller has just read.
+pub fn profiles_changed_with<R: Runtime>(app: &AppHandle<R>, known: &HashMap<String, Status>) {
+    let views = app.try_state::<AppState>().and_then(|state| profile_views_with(&state, known).ok());
     let _ = app.emit(EVENT_PROFILES, views.as_deref());
     tray::refresh(app, views.as_deref().unwrap_or_default());
 }

@@ -3,7 +3,8 @@
 //! cross-process lock the CLI uses. It sleeps until the next token needs it, not on a fixed tick.
 
 use crate::app_state::AppState;
-use crate::commands::profiles_changed;
+use crate::commands::profiles_changed_with;
+use std::collections::HashMap;
 use lakekey::ErrorCode;
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
@@ -34,8 +35,12 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
     let Ok(config) = engine.config() else { return MAX_SLEEP };
     let mut next = MAX_SLEEP;
     let mut changed = false;
+    // Kept for the window and the tray when something changed, so this pass reads each
+    // credential once.
+    let mut statuses = HashMap::new();
     for name in config.profiles.keys() {
         let Ok(status) = engine.status(Some(name)) else { continue };
+        statuses.insert(name.clone(), status.clone());
         let (Some(expires_at), true) = (status.expires_at, status.can_refresh) else { continue };
         let now = engine.now();
         let due_in = expires_at.saturating_sub(margin).saturating_sub(now);
@@ -49,11 +54,19 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
                     state.set_problem(name, None);
                 }
                 changed = true;
-                if let Ok(s) = engine.status(Some(name)) {
-                    next = next.min(s.expires_at.unwrap_or(now + MAX_SLEEP).saturating_sub(margin).saturating_sub(now));
+                match engine.status(Some(name)) {
+                    Ok(s) => {
+                        next = next.min(s.expires_at.unwrap_or(now + MAX_SLEEP).saturating_sub(margin).saturating_sub(now));
+                        statuses.insert(name.clone(), s);
+                    }
+                    Err(_) => {
+                        statuses.remove(name);
+                    }
                 }
             }
             Err(e) => {
+                // A failed refresh may have changed what is stored (a revoked session): read again.
+                statuses.remove(name);
                 let first_time = state.problem(name).is_none();
                 state.set_problem(name, Some(e.message().to_string()));
                 changed = true;
@@ -65,7 +78,7 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
         }
     }
     if changed {
-        profiles_changed(app);
+        profiles_changed_with(app, &statuses);
     }
     next.clamp(MIN_SLEEP, MAX_SLEEP)
 }
