@@ -1,5 +1,5 @@
 //! Where secrets are stored: the OS keychain, under the service name `lakekey`, through
-//! keyring-core stores: our own Secret Service client on Linux ([`crate::secret_service`]),
+//! keyring-core stores: our own Secret Service client on Linux (src/secret_service.rs),
 //! Keychain on macOS, Credential Manager on Windows.
 //!
 //! Windows takes at most 2560 bytes per secret, and a PEM key plus a JWT is longer. So a

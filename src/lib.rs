@@ -30,9 +30,9 @@ pub mod refresh_lock;
 pub mod revocation;
 pub mod secret;
 #[cfg(target_os = "linux")]
-pub mod secret_service;
+mod secret_service;
 #[cfg(target_os = "linux")]
-pub mod secret_transfer;
+mod secret_transfer;
 
 pub use cancel::Cancel;
 pub use device_flow::DeviceEvent;

@@ -4,8 +4,9 @@
 //! collection; `secret-tool lookup service lakekey username <profile>` finds the same items.
 //!
 //! Secrets cross the bus encrypted (see [`crate::secret_transfer`]). The session is opened on the
-//! first call that moves a secret, so looking for a credential that is not there costs no key
-//! agreement. A read is three calls after connecting: OpenSession, SearchItems and GetSecrets.
+//! first call that moves a secret and kept for the connection's life. A first read is three calls
+//! after connecting (OpenSession together with SearchItems, then GetSecrets); later reads on the
+//! same connection (the desktop app's) are two.
 //!
 //! Our own client rather than a generic store crate because `lakekey token` is mostly this code:
 //! the store we used spent ~2.5 ms of CPU on full-length Diffie-Hellman with schoolbook bignum
@@ -50,6 +51,14 @@ struct Client {
 struct Session {
     path: OwnedObjectPath,
     key: SessionKey,
+}
+
+impl Session {
+    /// A secret as the service takes it: encrypted for this session.
+    fn encrypt(&self, secret: &[u8]) -> WireSecret {
+        let (iv, ciphertext) = self.key.encrypt(secret);
+        (self.path.clone(), iv, ciphertext, CONTENT_TYPE.into())
+    }
 }
 
 impl Store {
@@ -129,17 +138,19 @@ impl CredentialApi for ByName {
     }
 
     fn get_secret(&self) -> Result<Vec<u8>> {
-        // The session's key agreement and the search do not depend on each other. Sent together,
-        // the search waits in the service's queue rather than behind our round trip: ~0.7 ms less
-        // per `lakekey token` in an A/B run.
-        let (session, path) = std::thread::scope(|scope| {
-            let session = scope.spawn(|| self.client.session());
-            let path = self.unique();
-            (session.join().unwrap_or_else(|_| Err(platform_msg("opening the keychain session failed".into()))), path)
-        });
-        let path = path?;
-        session?;
-        self.client.secret(&path)
+        if !self.client.has_session() {
+            // The session's key agreement and the search do not depend on each other. Sent
+            // together, the search waits in the service's queue rather than behind our round
+            // trip: ~0.7 ms less per `lakekey token` in an A/B run.
+            let (session, path) = std::thread::scope(|scope| {
+                let session = scope.spawn(|| self.client.session());
+                let path = self.unique();
+                (session.join().unwrap_or_else(|_| Err(platform_msg("opening the keychain session failed".into()))), path)
+            });
+            session?;
+            return self.client.secret(&path?);
+        }
+        self.client.secret(&self.unique()?)
     }
 
     /// Removes every item with these attributes: a duplicate made by another tool must not
@@ -181,9 +192,7 @@ impl std::fmt::Debug for ByPath {
 
 impl CredentialApi for ByPath {
     fn set_secret(&self, secret: &[u8]) -> Result<()> {
-        let session = self.client.session()?;
-        let (iv, ciphertext) = session.key.encrypt(secret);
-        let wire: WireSecret = (session.path.clone(), iv, ciphertext, CONTENT_TYPE.into());
+        let wire = self.client.session()?.encrypt(secret);
         self.client.call(&self.path, ITEM, "SetSecret", &(wire,)).map(|_| ())
     }
 
@@ -219,6 +228,10 @@ impl Client {
     fn entry_at(self: Arc<Self>, path: OwnedObjectPath) -> Entry {
         let specifiers = self.attributes(&path).ok().and_then(|mut a| Some((a.remove("service")?, a.remove("username")?)));
         Entry::new_with_credential(Arc::new(ByPath { client: self, path, specifiers }))
+    }
+
+    fn has_session(&self) -> bool {
+        self.session.lock().unwrap_or_else(|e| e.into_inner()).is_some()
     }
 
     /// The encrypted-transfer session, opened on first use and kept for the connection's life.
@@ -267,14 +280,12 @@ impl Client {
     }
 
     fn create(&self, label: &str, attributes: &HashMap<&str, &str>, secret: &[u8]) -> Result<()> {
-        let session = self.session()?;
+        let wire = self.session()?.encrypt(secret);
         let collection = self.default_collection()?;
         let properties = HashMap::from([
             ("org.freedesktop.Secret.Item.Label", Value::from(label)),
             ("org.freedesktop.Secret.Item.Attributes", Value::from(attributes.clone())),
         ]);
-        let (iv, ciphertext) = session.key.encrypt(secret);
-        let wire: WireSecret = (session.path.clone(), iv, ciphertext, CONTENT_TYPE.into());
         let body = (&properties, &wire, true);
         let reply = match self.call(&collection, COLLECTION, "CreateItem", &body) {
             Err(Error::NoStorageAccess(_)) => {
@@ -312,10 +323,7 @@ impl Client {
     }
 
     fn attributes(&self, path: &OwnedObjectPath) -> Result<HashMap<String, String>> {
-        let reply = self
-            .bus
-            .call_method(Some(BUS_NAME), path.as_str(), Some("org.freedesktop.DBus.Properties"), "Get", &(ITEM, "Attributes"))
-            .map_err(service_error)?;
+        let reply = self.call(path, "org.freedesktop.DBus.Properties", "Get", &(ITEM, "Attributes"))?;
         let value: OwnedValue = reply.body().deserialize().map_err(platform)?;
         HashMap::<String, String>::try_from(value).map_err(platform)
     }
