@@ -159,26 +159,12 @@ fn main() {
         .expect("the bare Tauri window could not start");
 }
 
-/// Copied from LakeKey's main.rs `low_memory_webview`: document-viewer cache model and no
-/// hardware acceleration. (Its tray, plugins and background refresher are LakeKey's own cost.)
-fn low_memory_webview<R: Runtime>(app: &tauri::AppHandle<R>) {
-    #[cfg(target_os = "linux")]
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.with_webview(|webview| {
-            use webkit2gtk::{SettingsExt, WebContextExt, WebViewExt};
-            let view = webview.inner();
-            if let Some(context) = view.context() {
-                context.set_cache_model(webkit2gtk::CacheModel::DocumentViewer);
-            }
-            if let Some(settings) = WebViewExt::settings(&view) {
-                settings.set_hardware_acceleration_policy(webkit2gtk::HardwareAccelerationPolicy::Never);
-            }
-        });
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = app;
-}
 RS
+# LakeKey's own `low_memory_webview`, taken from its source so the baseline cannot drift from it.
+# (Its tray, plugins and background refresher are LakeKey's own cost and stay out.)
+webview_fn=$(awk '/^fn low_memory_webview/ { on = 1 } on { print } on && /^}/ { exit }' "$root/src-tauri/src/main.rs")
+[ -n "$webview_fn" ] || { echo "low_memory_webview not found in src-tauri/src/main.rs" >&2; exit 1; }
+printf '\n%s\n' "$webview_fn" >> "$proj/src/main.rs"
 
 echo "== bare Tauri $tauri_v (tauri-build $tauri_build_v): cargo build --release"
 export CARGO_TARGET_DIR="$root/target/bare-tauri" # its own dir: different features, no clash
