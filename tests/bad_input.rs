@@ -117,8 +117,7 @@ fn pasted_tokens_must_be_jwts() {
     std::fs::write(&bad, "not-a-jwt").unwrap();
     user.run(&["login", "--profile", &profile, "--token-file", bad.to_str().unwrap()]).fails_with(6, "not a JWT");
     let good = dir.path().join("good.txt");
-    let b64 = |s: &str| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, s);
-    let jwt = format!("{}.{}.c2ln", b64(r#"{"alg":"RS256","typ":"JWT"}"#), b64(r#"{"exp":4102444800,"sub":"U","pat":"hidden"}"#));
+    let jwt = unsigned_jwt(r#"{"exp":4102444800,"sub":"U","pat":"hidden"}"#);
     std::fs::write(&good, format!("{jwt}\n")).unwrap();
     user.run(&["login", "--profile", &profile, "--token-file", good.to_str().unwrap()]).ok();
     assert_eq!(user.run(&["token", "--profile", &profile]).ok().stdout, format!("{jwt}\n"));

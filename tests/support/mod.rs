@@ -283,6 +283,12 @@ pub fn keychain_items(profile: &str) -> Vec<String> {
         .collect()
 }
 
+/// A JWT-shaped token with these claims and a dummy signature: what a user might paste.
+pub fn unsigned_jwt(claims: &str) -> String {
+    let b64 = |s: &str| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, s);
+    format!("{}.{}.c2ln", b64(r#"{"alg":"RS256","typ":"JWT"}"#), b64(claims))
+}
+
 /// A profile name no other test uses (they share one keychain).
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
