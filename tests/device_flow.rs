@@ -158,7 +158,7 @@ fn slow_down_adds_five_seconds_and_polls_never_come_early() {
 
 #[test]
 fn denial_and_expiry_end_with_sign_in_exit_codes() {
-    let (idp, user, profile) = setup(&["--interval", "1", "--device-ttl", "3"], "deny");
+    let (_idp, user, profile) = setup(&["--interval", "1", "--device-ttl", "3"], "deny");
 
     let (run, events) = user.login(&profile, Approval::Deny);
     assert_eq!(run.code, 3, "{run:?}");
@@ -189,7 +189,7 @@ fn a_dead_identity_provider_is_a_network_error_not_an_expired_code() {
 
 #[test]
 fn ctrl_c_cancels_cleanly() {
-    let (idp, user, profile) = setup(&["--interval", "1"], "cancel");
+    let (_idp, user, profile) = setup(&["--interval", "1"], "cancel");
     let mut child = user.cmd(&["login", "--profile", &profile, "--json", "--no-browser"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
     let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
@@ -203,7 +203,7 @@ fn ctrl_c_cancels_cleanly() {
 
 #[test]
 fn a_real_browser_approves_the_code() {
-    let (idp, user, profile) = setup(&["--interval", "1"], "browser");
+    let (_idp, user, profile) = setup(&["--interval", "1"], "browser");
     let (run, events) = user.login(&profile, Approval::Browser);
     run.ok();
     assert_eq!(events.last().unwrap()["event"], "signed_in");

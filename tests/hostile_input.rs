@@ -23,6 +23,9 @@ proptest! {
 
     #[test]
     fn lake_urls_give_back_their_org_and_environment(org in "[a-z][a-z0-9-]{0,20}", domain in "[a-z]{1,10}\\.[a-z]{2,5}", env in "[a-f0-9-]{1,36}", slashes in 0usize..3) {
+        // Labels with `--` in the third and fourth places are reserved for IDNA (`xn--`): such a
+        // host is rightly refused unless it is valid punycode, which a random label seldom is.
+        prop_assume!(org.get(2..4) != Some("--"));
         let url = format!("https://{org}.{domain}/api/accounts/{env}{}", "/".repeat(slashes));
         let lake = LakeUrl::parse(&url).unwrap();
         prop_assert_eq!(lake.org_id(), org.as_str());
