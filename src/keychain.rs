@@ -1,6 +1,9 @@
 //! Where secrets are stored: the OS keychain, under the service name `lakekey`, through
-//! keyring-core stores: our own Secret Service client on Linux (src/secret_service.rs),
-//! Keychain on macOS, Credential Manager on Windows.
+//! keyring-core and its maintained stores: the Secret Service on Linux
+//! (zbus-secret-service-keyring-store), Keychain Services on macOS, Credential Manager on Windows.
+//! On Linux each item carries the attributes `service` = `lakekey` and `username` = the item's
+//! name, and the label `LakeKey: <name>`, so `secret-tool lookup service lakekey username NAME`
+//! finds it.
 //!
 //! Windows takes at most 2560 bytes per secret, and a PEM key plus a JWT is longer. So a
 //! credential is split into chunks of at most [`WINDOWS_CHUNK_BYTES`] there. Elsewhere the limit is
@@ -38,6 +41,9 @@ pub struct Keychain {
     store: Arc<RwLock<Arc<CredentialStore>>>,
     reconnect: Option<Connect>,
     chunk_bytes: usize,
+    /// Whether the store takes a `label` modifier (the Secret Service does; it names the item in
+    /// Seahorse and KWallet).
+    labelled: bool,
 }
 
 impl std::fmt::Debug for Keychain {
@@ -51,14 +57,19 @@ impl Keychain {
     pub fn os() -> Result<Self> {
         let connect: Connect = Arc::new(os_store);
         let store = connect().map_err(|e| keychain_error(e, "connect to"))?;
-        Ok(Keychain { store: Arc::new(RwLock::new(store)), reconnect: Some(connect), chunk_bytes: os_chunk_bytes() })
+        Ok(Keychain {
+            store: Arc::new(RwLock::new(store)),
+            reconnect: Some(connect),
+            chunk_bytes: os_chunk_bytes(),
+            labelled: cfg!(target_os = "linux"),
+        })
     }
 
     /// A keychain over any keyring-core store (the mock store in unit tests), chunked at the
     /// Windows size so every test goes through the chunked path. With `reconnect`, a call that
     /// fails in the platform layer is retried once on a new connection.
     pub fn with_store(store: Arc<CredentialStore>, reconnect: Option<Connect>) -> Self {
-        Keychain { store: Arc::new(RwLock::new(store)), reconnect, chunk_bytes: WINDOWS_CHUNK_BYTES }
+        Keychain { store: Arc::new(RwLock::new(store)), reconnect, chunk_bytes: WINDOWS_CHUNK_BYTES, labelled: false }
     }
 
     fn current(&self) -> Arc<CredentialStore> {
@@ -70,18 +81,26 @@ impl Keychain {
     /// concurrent loads), it connects again and retries once: every call made here is safe to
     /// repeat (reads, replacing writes, deletes). Without this the desktop app would keep a dead
     /// connection until it is restarted.
-    fn call<T>(&self, user: &str, op: impl Fn(&Entry) -> keyring_core::Result<T>) -> keyring_core::Result<T> {
-        match op(&self.current().build(SERVICE, user, None)?) {
+    pub(crate) fn call<T>(&self, user: &str, op: impl Fn(&Entry) -> keyring_core::Result<T>) -> keyring_core::Result<T> {
+        match op(&self.entry(&*self.current(), user)?) {
             Err(keyring_core::Error::PlatformFailure(cause)) => {
                 let Some(fresh) = self.reconnect.as_ref().and_then(|connect| connect().ok()) else {
                     return Err(keyring_core::Error::PlatformFailure(cause));
                 };
                 tracing::debug!("keychain call failed in the platform layer; retrying on a new connection");
                 *self.store.write().unwrap_or_else(|e| e.into_inner()) = fresh.clone();
-                op(&fresh.build(SERVICE, user, None)?)
+                op(&self.entry(&*fresh, user)?)
             }
             other => other,
         }
+    }
+
+    fn entry(&self, store: &CredentialStore, user: &str) -> keyring_core::Result<Entry> {
+        if !self.labelled {
+            return store.build(SERVICE, user, None);
+        }
+        let label = format!("LakeKey: {user}");
+        store.build(SERVICE, user, Some(&std::collections::HashMap::from([("label", label.as_str())])))
     }
 
     pub fn load(&self, profile: &str) -> Result<Option<Credential>> {
@@ -108,7 +127,11 @@ impl Keychain {
             }
         }
         crash_point::reached("keychain.chunks_written");
-        let main = Zeroizing::new(format!("{HEADER_TAG} {generation} {}\n{}", chunks.len(), chunks[0]));
+        let header = format!("{HEADER_TAG} {generation} {}\n", chunks.len());
+        // Sized up front: growing it would leave copies of the secret behind in freed memory.
+        let mut main = Zeroizing::new(String::with_capacity(header.len() + chunks[0].len()));
+        main.push_str(&header);
+        main.push_str(chunks[0]);
         self.call(profile, |e| e.set_password(&main)).map_err(|e| keychain_error(e, "save"))?;
         crash_point::reached("keychain.switched");
         if let Some((old_generation, old_count)) = old {
@@ -240,7 +263,7 @@ fn os_chunk_bytes() -> usize {
 
 #[cfg(target_os = "linux")]
 fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
-    crate::secret_service::Store::new().map(|s| s as Arc<CredentialStore>)
+    zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)
 }
 
 #[cfg(target_os = "macos")]
@@ -258,18 +281,23 @@ fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
     Err(keyring_core::Error::NotSupportedByStore("LakeKey has no keychain support on this operating system.".into()))
 }
 
-/// Maps keyring-core's errors to stable codes with an explanation and a fix.
+/// Maps keyring-core's errors to stable codes with an explanation and a fix. Causes are told
+/// apart by their type and, for D-Bus, by the error's name, never by message text.
 pub fn keychain_error(e: keyring_core::Error, action: &str) -> Error {
     let cause = match &e {
         keyring_core::Error::PlatformFailure(inner) | keyring_core::Error::NoStorageAccess(inner) => inner.to_string(),
         other => other.to_string(),
     };
-    match e {
-        keyring_core::Error::NoStorageAccess(_) => Error::new(
+    let locked = || {
+        Error::new(
             ErrorCode::KeychainLocked,
             format!("The keychain is locked or refused access, so LakeKey could not {action} it ({cause})."),
         )
-        .with_hint(LOCKED_HINT),
+        .with_hint(LOCKED_HINT)
+    };
+    match e {
+        keyring_core::Error::NoStorageAccess(_) => locked(),
+        keyring_core::Error::PlatformFailure(inner) if platform::is_locked(inner.as_ref()) => locked(),
         keyring_core::Error::PlatformFailure(_) | keyring_core::Error::NoDefaultStore | keyring_core::Error::NotSupportedByStore(_) => {
             Error::new(
                 ErrorCode::KeychainUnavailable,
@@ -280,7 +308,34 @@ pub fn keychain_error(e: keyring_core::Error, action: &str) -> Error {
         keyring_core::Error::BadEncoding(_) | keyring_core::Error::BadDataFormat(..) => {
             Error::sign_in_required("The keychain entry for this profile is unreadable.")
         }
+        keyring_core::Error::Ambiguous(items) => Error::internal(format!(
+            "The keychain holds {} LakeKey items with the same name, so LakeKey could not {action} it.",
+            items.len()
+        ))
+        .with_hint(AMBIGUOUS_HINT),
         _ => Error::internal(format!("The keychain refused the request to {action} it ({cause}).")),
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    /// An item locked between the store's search and its read comes back from the Secret Service
+    /// as a D-Bus error, which the store passes on as a platform failure: it is a locked keychain.
+    pub fn is_locked(error: &(dyn std::error::Error + 'static)) -> bool {
+        match error.downcast_ref::<secret_service::Error>() {
+            Some(secret_service::Error::Locked | secret_service::Error::Prompt) => true,
+            Some(secret_service::Error::Zbus(zbus::Error::MethodError(name, _, _))) => {
+                name.as_str() == "org.freedesktop.Secret.Error.IsLocked"
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    pub fn is_locked(_error: &(dyn std::error::Error + 'static)) -> bool {
+        false
     }
 }
 
@@ -292,6 +347,10 @@ const UNAVAILABLE_HINT: &str = "LakeKey keeps secrets only in the OS keychain; m
 const LOCKED_HINT: &str = "Unlock your login keyring (log in to the desktop session, or use Seahorse / `gnome-keyring-daemon --unlock`), then try again.";
 #[cfg(not(target_os = "linux"))]
 const LOCKED_HINT: &str = "Unlock the keychain and allow LakeKey to use it, then try again.";
+#[cfg(target_os = "linux")]
+const AMBIGUOUS_HINT: &str = "Remove the extra items (Seahorse, or `secret-tool search --all service lakekey`), or sign out and in again.";
+#[cfg(not(target_os = "linux"))]
+const AMBIGUOUS_HINT: &str = "Remove the extra LakeKey items in the keychain app, or sign out and in again.";
 
 #[cfg(test)]
 mod tests {

@@ -29,14 +29,10 @@ pub mod profile;
 pub mod refresh_lock;
 pub mod revocation;
 pub mod secret;
-#[cfg(target_os = "linux")]
-mod secret_service;
-#[cfg(target_os = "linux")]
-mod secret_transfer;
 
 pub use cancel::Cancel;
 pub use device_flow::DeviceEvent;
-pub use engine::{Engine, PatImport, PatImported, Status, DEFAULT_MIN_VALID_SECS};
+pub use engine::{BearerToken, Engine, PatImport, PatImported, Status, DEFAULT_MIN_VALID_SECS};
 pub use error::{Error, ErrorCode, Result};
 pub use profile::{Method, Profile, Resolved};
 pub use lake_url::IdpPreset;

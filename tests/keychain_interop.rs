@@ -1,6 +1,7 @@
-//! LakeKey's Secret Service client against the reference one (libsecret's `secret-tool`) on the
-//! same gnome-keyring: each reads what the other wrote, so the encrypted transfer and the item
-//! attributes (`service`, `username`) follow the standard, not just our own round trip.
+//! LakeKey's keychain (the Secret Service through keyring-rs's zbus store) against the reference
+//! client (libsecret's `secret-tool`) on the same gnome-keyring: each reads what the other wrote,
+//! so the encrypted transfer and the item attributes (`service`, `username`) follow the standard,
+//! and items written by earlier LakeKey versions are still read.
 
 mod support;
 
@@ -71,5 +72,35 @@ fn a_token_replaced_through_lakekey_leaves_one_item() {
     }
     assert_eq!(keychain_items(&profile), vec![profile.clone()], "replaced in place, not duplicated");
     assert!(secret_tool_lookup(&profile).unwrap().contains(&jwt("second")));
+    user.run(&["logout", "--profile", &profile, "--local-only"]).ok();
+}
+
+#[test]
+fn logout_keeps_a_record_it_cannot_read_until_told_to_forget_it() {
+    let user = User::new();
+    let profile = unique("interop-unreadable");
+    user.run(&["profile", "add", &profile, "--base-url", EXAMPLE]).ok();
+    secret_tool_store(&profile, "lakekey-v1 0badc0ffee 1\n{not the JSON LakeKey writes");
+
+    user.run(&["logout", "--profile", &profile]).fails_with(3, "cannot revoke");
+    assert!(secret_tool_lookup(&profile).is_some(), "the record is kept");
+    user.run(&["status", "--profile", &profile]).fails_with(3, "unreadable");
+
+    user.run(&["logout", "--profile", &profile, "--local-only"]).ok();
+    assert_eq!(secret_tool_lookup(&profile), None);
+}
+
+#[test]
+fn items_carry_lakekeys_label() {
+    let user = User::new();
+    let profile = unique("interop-label");
+    user.run(&["profile", "add", &profile, "--base-url", EXAMPLE, "--method", "token"]).ok();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, jwt("U")).unwrap();
+    user.run(&["login", "--profile", &profile, "--token-file", file.to_str().unwrap()]).ok();
+    let out = Command::new("secret-tool").args(["search", "--all", "service", "lakekey", "username", &profile]).output().unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(listing.contains(&format!("label = LakeKey: {profile}")), "{listing}");
     user.run(&["logout", "--profile", &profile, "--local-only"]).ok();
 }
