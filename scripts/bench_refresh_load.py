@@ -42,7 +42,7 @@ def main():
         if time.time() > first_due - 20:
             raise SystemExit("signing in took too long for the tokens to expire together")
 
-        app = subprocess.Popen([app_bin], env={**env, "LAKEKEY_MULTI_INSTANCE": "1", "WEBKIT_DISABLE_COMPOSITING_MODE": "1",
+        app = subprocess.Popen([app_bin], env={**env, "WEBKIT_DISABLE_COMPOSITING_MODE": "1",
                                               "NO_AT_BRIDGE": "1"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # An idle stretch first (nothing due), as the baseline for the same app with 50 profiles.
         time.sleep(8)

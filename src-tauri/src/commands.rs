@@ -191,7 +191,7 @@ pub async fn start_device_login<R: Runtime>(app: AppHandle<R>, state: State<'_, 
             let qr = match event {
                 DeviceEvent::Code { verification_uri, verification_uri_complete, .. } => {
                     let url = verification_uri_complete.as_deref().unwrap_or(verification_uri);
-                    if std::env::var_os("LAKEKEY_NO_BROWSER").is_none() {
+                    if !crate::test_hooks::no_browser() {
                         use tauri_plugin_opener::OpenerExt;
                         let _ = app.opener().open_url(url, None::<&str>);
                     }
@@ -237,19 +237,16 @@ pub enum FileKind {
 }
 
 /// A native file picker. Only the chosen path reaches the webview, never the file's content.
-/// `LAKEKEY_PICK_FILE` (tests: `pat=PATH;pem=PATH;ca=PATH`) answers the kinds it names without a
-/// dialog, since WebDriver cannot see native ones; other kinds still get the real dialog.
+/// (In test builds, [`crate::test_hooks::picked_file`] may answer instead of the dialog.)
 #[tauri::command]
 pub async fn pick_file<R: Runtime>(app: AppHandle<R>, kind: FileKind) -> IpcResult<Option<String>> {
-    if let Ok(answers) = std::env::var("LAKEKEY_PICK_FILE") {
-        let wanted = match kind {
-            FileKind::Pat => "pat=",
-            FileKind::Pem => "pem=",
-            FileKind::Ca => "ca=",
-        };
-        if let Some(path) = answers.split(';').find_map(|a| a.strip_prefix(wanted)) {
-            return Ok(Some(path.to_string()));
-        }
+    let name = match kind {
+        FileKind::Pat => "pat",
+        FileKind::Pem => "pem",
+        FileKind::Ca => "ca",
+    };
+    if let Some(path) = crate::test_hooks::picked_file(name) {
+        return Ok(Some(path));
     }
     use tauri_plugin_dialog::DialogExt;
     let (title, filter, exts): (&str, &str, &[&str]) = match kind {
@@ -325,6 +322,9 @@ pub async fn import_token<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSta
 #[serde(rename_all = "camelCase")]
 pub struct Copied {
     pub clears_in: u64,
+    /// Set when the token lasts less than LakeKey's usual margin (an IdP issuing short-lived
+    /// tokens, or a pasted token near its end): it is still the freshest there is.
+    pub short_lived: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -344,7 +344,8 @@ pub async fn copy_to_clipboard<R: Runtime>(app: &AppHandle<R>, state: &AppState,
     let engine = state.engine();
     let base_url = engine.resolve(Some(name))?.base_url;
     let token = engine.token(Some(name), lakekey::DEFAULT_MIN_VALID_SECS).await?;
-    let text = render(format, token.expose(), &base_url);
+    let short_lived = token.is_short_of(lakekey::DEFAULT_MIN_VALID_SECS, engine.now());
+    let text = render(format, token.secret.expose(), &base_url);
     let id = state.clipboard.copy(&text).map_err(|m| IpcError::new(ErrorCode::Internal, m))?;
     let clears_in = state.settings().clipboard_clear_secs;
     let app = app.clone();
@@ -353,7 +354,7 @@ pub async fn copy_to_clipboard<R: Runtime>(app: &AppHandle<R>, state: &AppState,
         let cleared = app.state::<AppState>().clipboard.clear_if_unchanged(id);
         let _ = app.emit(EVENT_CLIPBOARD, ClipboardEvent { outcome: if cleared { "cleared" } else { "kept" } });
     });
-    Ok(Copied { clears_in })
+    Ok(Copied { clears_in, short_lived })
 }
 
 #[tauri::command]

@@ -361,7 +361,7 @@ mod tests {
         let page = approvals.pop().unwrap().join().unwrap();
         assert!(page.contains("DEMO") && page.contains("Approved"), "{page}");
         assert!(status.signed_in && status.can_refresh);
-        let token = runtime.block_on(engine.token(None, 60)).unwrap();
+        let token = runtime.block_on(engine.token(None, 60)).unwrap().secret;
         assert_eq!(lakekey::jwt_info::decode(token.expose()).unwrap().claims["demo"], true);
 
         let pat = lakekey::Profile { method: lakekey::Method::Pat, username: Some(USERNAME.into()), ..profile };

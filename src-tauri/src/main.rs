@@ -10,6 +10,7 @@ mod demo;
 mod ipc_error;
 mod refresher;
 mod settings;
+mod test_hooks;
 mod tray;
 mod views;
 
@@ -49,7 +50,7 @@ fn main() {
     };
     let mut builder = tauri::Builder::default();
     // Tests run several app instances side by side; everyone else gets one window per user.
-    if std::env::var_os("LAKEKEY_MULTI_INSTANCE").is_none() {
+    if !test_hooks::multi_instance() {
         builder = builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| tray::show_main(app)));
     }
     builder
@@ -80,7 +81,7 @@ fn main() {
         .on_window_event(|window, event| {
             // Closing the window keeps LakeKey in the tray, refreshing tokens.
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                if window.app_handle().tray_by_id(tray::TRAY_ID).is_some() && std::env::var_os("LAKEKEY_QUIT_ON_CLOSE").is_none() {
+                if window.app_handle().tray_by_id(tray::TRAY_ID).is_some() && !test_hooks::quit_on_close() {
                     let _ = window.hide();
                     api.prevent_close();
                 }

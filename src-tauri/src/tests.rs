@@ -98,7 +98,7 @@ fn no_payload_to_the_webview_carries_a_token_or_the_pat() {
     assert_eq!(info["encrypted"], false);
 
     let state = h._app.state::<AppState>();
-    let token = tauri::async_runtime::block_on(state.engine().token(Some("p"), 60)).unwrap();
+    let token = tauri::async_runtime::block_on(state.engine().token(Some("p"), 60)).unwrap().secret;
     let signature = token.expose().rsplit('.').next().unwrap().to_string();
     let payloads = [
         h.call("list_profiles", json!({})).unwrap(),
