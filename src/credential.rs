@@ -2,10 +2,11 @@
 //! so that an access token never lives apart from the refresh token it came with.
 
 use crate::error::{Error, Result};
-use crate::secret::{Secret, SecretBytes};
+use crate::secret::{written_exactly, Secret, SecretBytes};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use zeroize::Zeroizing;
 
 /// Tokens from the device flow (or a refresh).
@@ -77,6 +78,16 @@ impl Credential {
         }
     }
 
+    /// How long a renewed token lives: the last `expires_in` for OAuth, the expiration time for
+    /// a PAT JWT. `None` for a pasted token, which cannot be renewed.
+    pub fn lifetime(&self) -> Option<u64> {
+        match self {
+            Credential::OAuth(s) => s.refresh_token.as_ref().map(|_| s.expires_at.saturating_sub(s.obtained_at)),
+            Credential::Pat(p) => Some(p.expiration_secs),
+            Credential::Token(_) => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Credential::OAuth(_) => "device",
@@ -85,35 +96,40 @@ impl Credential {
         }
     }
 
-    /// The keychain form. The returned text is itself a secret and zeroed on drop.
+    /// The keychain form. The returned text is itself a secret and zeroed on drop. The secrets
+    /// are serialised from where they are (borrowed, not copied) into a buffer of the exact size,
+    /// so no partial copy is left behind in freed memory.
     pub fn to_keychain_text(&self) -> Zeroizing<String> {
+        let key_b64;
         let wire = match self {
             Credential::OAuth(s) => Wire::OAuth {
-                access_token: s.access_token.expose().into(),
-                refresh_token: s.refresh_token.as_ref().map(|r| r.expose().into()),
+                access_token: Cow::Borrowed(s.access_token.expose()),
+                refresh_token: s.refresh_token.as_ref().map(|r| Cow::Borrowed(r.expose())),
                 expires_at: s.expires_at,
                 obtained_at: s.obtained_at,
-                token_endpoint: s.token_endpoint.clone(),
-                revocation_endpoint: s.revocation_endpoint.clone(),
-                client_id: s.client_id.clone(),
+                token_endpoint: Cow::Borrowed(&s.token_endpoint),
+                revocation_endpoint: s.revocation_endpoint.as_deref().map(Cow::Borrowed),
+                client_id: Cow::Borrowed(&s.client_id),
             },
-            Credential::Pat(p) => Wire::Pat {
-                pat: p.pat.expose().into(),
-                key_pkcs8: STANDARD.encode(p.key_pkcs8.expose()),
-                kid: p.kid.clone(),
-                username: p.username.clone(),
-                org_id: p.org_id.clone(),
-                expiration_secs: p.expiration_secs,
-                valid_from: p.valid_from,
-                jwt: p.jwt.expose().into(),
-                jwt_expires_at: p.jwt_expires_at,
-                validation: p.validation,
-            },
-            Credential::Token(t) => Wire::Token { jwt: t.jwt.expose().into(), expires_at: t.expires_at },
+            Credential::Pat(p) => {
+                key_b64 = Zeroizing::new(STANDARD.encode(p.key_pkcs8.expose()));
+                Wire::Pat {
+                    pat: Cow::Borrowed(p.pat.expose()),
+                    key_pkcs8: Cow::Borrowed(&key_b64),
+                    kid: Cow::Borrowed(&p.kid),
+                    username: Cow::Borrowed(&p.username),
+                    org_id: Cow::Borrowed(&p.org_id),
+                    expiration_secs: p.expiration_secs,
+                    valid_from: p.valid_from,
+                    jwt: Cow::Borrowed(p.jwt.expose()),
+                    jwt_expires_at: p.jwt_expires_at,
+                    validation: p.validation,
+                }
+            }
+            Credential::Token(t) => Wire::Token { jwt: Cow::Borrowed(t.jwt.expose()), expires_at: t.expires_at },
         };
-        let text = Zeroizing::new(serde_json::to_string(&wire).expect("plain data serialises"));
-        wire.wipe();
-        text
+        let mut bytes = written_exactly(|w| serde_json::to_writer(w, &wire).map_err(std::io::Error::other)).expect("plain data serialises");
+        Zeroizing::new(String::from_utf8(std::mem::take(&mut *bytes)).expect("serde_json writes UTF-8"))
     }
 
     pub fn from_keychain_text(text: &str) -> Result<Self> {
@@ -121,86 +137,118 @@ impl Credential {
             // serde's message could quote part of the secret text, so it is not passed on.
             Error::sign_in_required("The credential stored in the keychain for this profile is unreadable.")
         })?;
-        Ok(match wire {
+        // Secrets are borrowed from `text` (the caller's zeroed buffer) unless they held escapes;
+        // each is copied once, into its zeroed-on-drop home.
+        let secret = |value: &Cow<str>| Secret::new(value.as_ref());
+        let credential = match &wire {
             Wire::OAuth { access_token, refresh_token, expires_at, obtained_at, token_endpoint, revocation_endpoint, client_id } => {
                 Credential::OAuth(OAuthSession {
-                    access_token: Secret::from(access_token),
-                    refresh_token: refresh_token.map(Secret::from),
-                    expires_at,
-                    obtained_at,
-                    token_endpoint,
-                    revocation_endpoint,
-                    client_id,
+                    access_token: secret(access_token),
+                    refresh_token: refresh_token.as_ref().map(secret),
+                    expires_at: *expires_at,
+                    obtained_at: *obtained_at,
+                    token_endpoint: token_endpoint.to_string(),
+                    revocation_endpoint: revocation_endpoint.as_ref().map(|e| e.to_string()),
+                    client_id: client_id.to_string(),
                 })
             }
             Wire::Pat { pat, key_pkcs8, kid, username, org_id, expiration_secs, valid_from, jwt, jwt_expires_at, validation } => {
-                let key_b64 = Zeroizing::new(key_pkcs8);
-                let key = STANDARD.decode(key_b64.as_bytes()).map_err(|_| {
+                let key = STANDARD.decode(key_pkcs8.as_bytes()).map_err(|_| {
                     Error::sign_in_required("The private key stored in the keychain for this profile is unreadable.")
-                })?;
+                });
+                let key = match key {
+                    Ok(key) => key,
+                    Err(e) => {
+                        wire.wipe();
+                        return Err(e);
+                    }
+                };
                 Credential::Pat(PatCredential {
-                    pat: Secret::from(pat),
+                    pat: secret(pat),
                     key_pkcs8: SecretBytes::new(key),
-                    kid,
-                    username,
-                    org_id,
-                    expiration_secs,
-                    valid_from,
-                    jwt: Secret::from(jwt),
-                    jwt_expires_at,
-                    validation,
+                    kid: kid.to_string(),
+                    username: username.to_string(),
+                    org_id: org_id.to_string(),
+                    expiration_secs: *expiration_secs,
+                    valid_from: *valid_from,
+                    jwt: secret(jwt),
+                    jwt_expires_at: *jwt_expires_at,
+                    validation: *validation,
                 })
             }
-            Wire::Token { jwt, expires_at } => Credential::Token(PastedToken { jwt: Secret::from(jwt), expires_at }),
-        })
+            Wire::Token { jwt, expires_at } => Credential::Token(PastedToken { jwt: secret(jwt), expires_at: *expires_at }),
+        };
+        wire.wipe();
+        Ok(credential)
     }
 }
 
+/// The stored form. Strings borrow from the credential (writing) or from the stored text
+/// (reading, when they hold no escapes).
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-enum Wire {
+enum Wire<'a> {
     #[serde(rename = "device")]
     OAuth {
-        access_token: String,
-        refresh_token: Option<String>,
+        #[serde(borrow)]
+        access_token: Cow<'a, str>,
+        #[serde(borrow)]
+        refresh_token: Option<Cow<'a, str>>,
         expires_at: u64,
         obtained_at: u64,
-        token_endpoint: String,
-        revocation_endpoint: Option<String>,
-        client_id: String,
+        #[serde(borrow)]
+        token_endpoint: Cow<'a, str>,
+        #[serde(borrow)]
+        revocation_endpoint: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        client_id: Cow<'a, str>,
     },
     Pat {
-        pat: String,
-        key_pkcs8: String,
-        kid: String,
-        username: String,
-        org_id: String,
+        #[serde(borrow)]
+        pat: Cow<'a, str>,
+        #[serde(borrow)]
+        key_pkcs8: Cow<'a, str>,
+        #[serde(borrow)]
+        kid: Cow<'a, str>,
+        #[serde(borrow)]
+        username: Cow<'a, str>,
+        #[serde(borrow)]
+        org_id: Cow<'a, str>,
         expiration_secs: u64,
         valid_from: u64,
-        jwt: String,
+        #[serde(borrow)]
+        jwt: Cow<'a, str>,
         jwt_expires_at: u64,
         validation: Validation,
     },
     Token {
-        jwt: String,
+        #[serde(borrow)]
+        jwt: Cow<'a, str>,
         expires_at: Option<u64>,
     },
 }
 
-impl Wire {
+impl Wire<'_> {
+    /// Zeroes the secrets serde had to copy out of the text (those with escapes); borrowed ones
+    /// belong to the caller's zeroed buffer.
     fn wipe(self) {
         use zeroize::Zeroize;
+        let wipe = |value: Option<Cow<str>>| {
+            if let Some(Cow::Owned(mut text)) = value {
+                text.zeroize();
+            }
+        };
         match self {
-            Wire::OAuth { mut access_token, refresh_token, .. } => {
-                access_token.zeroize();
-                refresh_token.map(|mut r| r.zeroize());
+            Wire::OAuth { access_token, refresh_token, .. } => {
+                wipe(Some(access_token));
+                wipe(refresh_token);
             }
-            Wire::Pat { mut pat, mut key_pkcs8, mut jwt, .. } => {
-                pat.zeroize();
-                key_pkcs8.zeroize();
-                jwt.zeroize();
+            Wire::Pat { pat, key_pkcs8, jwt, .. } => {
+                wipe(Some(pat));
+                wipe(Some(key_pkcs8));
+                wipe(Some(jwt));
             }
-            Wire::Token { mut jwt, .. } => jwt.zeroize(),
+            Wire::Token { jwt, .. } => wipe(Some(jwt)),
         }
     }
 }
@@ -235,7 +283,9 @@ mod tests {
             jwt_expires_at: 99,
             validation: Validation::NotValidated,
         });
-        for cred in [oauth("a", "r", 1000), pat, Credential::Token(PastedToken { jwt: Secret::new("t"), expires_at: None })] {
+        // A value with characters JSON escapes takes serde's copying path on the way back.
+        let escaped = Credential::Token(PastedToken { jwt: Secret::new("t\"é\\\u{1}"), expires_at: None });
+        for cred in [oauth("a", "r", 1000), pat, Credential::Token(PastedToken { jwt: Secret::new("t"), expires_at: None }), escaped] {
             let text = cred.to_keychain_text();
             assert_eq!(Credential::from_keychain_text(&text).unwrap(), cred);
         }

@@ -66,6 +66,42 @@ pub struct PatImported {
     pub warnings: Vec<String>,
 }
 
+/// A token handed out by [`Engine::token`], with what the caller needs to say how long it lasts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BearerToken {
+    pub secret: Secret,
+    /// Epoch seconds; `None` for a pasted token without `exp`.
+    pub expires_at: Option<u64>,
+    /// How long a new token lives (the IdP's last `expires_in`, or the PAT JWT's expiration
+    /// time); `None` when the token cannot be renewed.
+    pub lifetime: Option<u64>,
+}
+
+impl BearerToken {
+    fn of(credential: &Credential) -> Self {
+        BearerToken { secret: credential.bearer().clone(), expires_at: credential.expires_at(), lifetime: credential.lifetime() }
+    }
+
+    /// Seconds left at `now` (`None`: no expiry).
+    pub fn valid_for(&self, now: u64) -> Option<u64> {
+        self.expires_at.map(|e| e.saturating_sub(now))
+    }
+
+    /// When the token lasts less than `min_valid` seconds from `now`: a sentence saying so and
+    /// why, for stderr or a toast. `None` when it lasts long enough.
+    pub fn is_short_of(&self, min_valid: u64, now: u64) -> Option<String> {
+        let left = self.valid_for(now)?;
+        if left >= min_valid {
+            return None;
+        }
+        let why = match self.lifetime {
+            Some(lifetime) => format!("the identity provider issues tokens that live {lifetime} s, and this is the freshest LakeKey can get"),
+            None => "a pasted token cannot be renewed: paste a new one to get a longer-lived token".to_string(),
+        };
+        Some(format!("This token is valid for {left} s, less than the {min_valid} s asked for: {why}."))
+    }
+}
+
 /// A profile's sign-in state, safe to show anywhere: no token, no PAT.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -311,36 +347,44 @@ impl Engine {
     /// A bearer token valid for at least `min_valid` seconds: the stored one, or a refreshed or
     /// re-signed one. Only one refresh per profile runs at a time across processes; the others
     /// wait and use its result.
-    pub async fn token(&self, name: Option<&str>, min_valid: u64) -> Result<Secret> {
+    ///
+    /// Some identity providers issue tokens that live less than `min_valid` (10 s, say). Then no
+    /// token can meet the margin, and LakeKey hands out the freshest it can get instead of
+    /// failing: the one it has just renewed, or the one another process renewed while this one
+    /// waited. [`BearerToken::is_short_of`] says so. It fails only when no unexpired token can
+    /// be had.
+    pub async fn token(&self, name: Option<&str>, min_valid: u64) -> Result<BearerToken> {
         let profile = self.resolve(name)?;
         let keychain = self.keychain()?;
         let stored = keychain.load(&profile.name)?.ok_or_else(|| not_signed_in(&profile))?;
         if self.is_fresh(&stored, min_valid) {
-            return Ok(stored.bearer().clone());
+            return Ok(BearerToken::of(&stored));
         }
         let _lock = RefreshLock::acquire(self.profiles.dir(), &profile.name).await?;
-        // Someone else may have refreshed while we waited.
-        let stored = keychain.load(&profile.name)?.ok_or_else(|| not_signed_in(&profile))?;
-        if self.is_fresh(&stored, min_valid) {
-            return Ok(stored.bearer().clone());
+        // Someone else may have refreshed while we waited: then theirs is as fresh as it gets.
+        let current = keychain.load(&profile.name)?.ok_or_else(|| not_signed_in(&profile))?;
+        if self.is_fresh(&current, min_valid) || (current != stored && self.is_fresh(&current, 1)) {
+            return Ok(BearerToken::of(&current));
         }
         crash_point::reached("refresh.locked");
-        let renewed = self.renew(&profile, &stored).await?;
+        let renewed = self.renew(&profile, &current).await?;
         crash_point::reached("saved");
-        if !self.is_fresh(&renewed, min_valid) {
-            return Err(Error::invalid(format!(
-                "A new token is valid until {}, less than the {min_valid} s asked for.",
-                renewed.expires_at().unwrap_or_default()
-            ))
-            .with_hint("Ask for a shorter --min-valid."));
+        if !self.is_fresh(&renewed, 1) {
+            return Err(Error::new(
+                ErrorCode::Server,
+                format!("The identity provider issued a token that has already expired (expiry {}).", renewed.expires_at().unwrap_or_default()),
+            )
+            .with_hint("Check that this computer's clock is right; if it is, the identity provider's is not."));
         }
-        Ok(renewed.bearer().clone())
+        Ok(BearerToken::of(&renewed))
     }
 
     /// Called with the profile's refresh lock held.
     async fn renew(&self, profile: &Resolved, stored: &Credential) -> Result<Credential> {
         let keychain = self.keychain()?;
         let renewed = match stored {
+            // Nothing to renew with: the stored token is as fresh as it gets until it expires.
+            Credential::OAuth(session) if session.refresh_token.is_none() && self.is_fresh(stored, 1) => return Ok(stored.clone()),
             Credential::OAuth(session) => match oauth_refresh::refresh(self.http()?, session, self.clock.now()).await {
                 Ok(new_session) => {
                     // From here until the keychain switch, the IdP has rotated the refresh token
@@ -377,6 +421,7 @@ impl Engine {
                 })?;
                 Credential::Pat(PatCredential { jwt, jwt_expires_at: now.saturating_add(pat.expiration_secs), ..pat.clone() })
             }
+            Credential::Token(_) if self.is_fresh(stored, 1) => return Ok(stored.clone()),
             Credential::Token(_) => {
                 return Err(Error::sign_in_required(format!("The pasted token of profile `{}` has expired.", profile.name))
                     .with_hint("Paste a new token with `lakekey login`."))
@@ -439,21 +484,33 @@ impl Engine {
         Ok(status)
     }
 
-    /// Revokes at the IdP where it can, then removes the profile's secrets. If revocation fails
-    /// the secrets are kept (nothing is lost on a failed request) unless `local_only`.
+    /// Revokes at the IdP where it can, then removes the profile's secrets. Nothing is forgotten
+    /// that could not be revoked: if revocation fails, or the stored credential cannot be read
+    /// (a locked keychain, a transport or decryption failure, an unreadable record), the secrets
+    /// are kept and the error returned, unless `local_only`.
     pub async fn logout(&self, name: Option<&str>, local_only: bool) -> Result<bool> {
         let profile = self.resolve(name)?;
         let keychain = self.keychain()?;
         let _lock = RefreshLock::acquire(self.profiles.dir(), &profile.name).await?;
-        let revoked = match keychain.load(&profile.name) {
-            Ok(Some(Credential::OAuth(session))) if !local_only => revocation::revoke(self.http()?, &session).await.map_err(|e| {
-                let hint = "The credentials are still stored. Try again later, or run `lakekey logout --local-only` to forget them without revoking.";
-                Error::new(e.code(), e.message()).with_hint(hint)
-            })?,
-            Ok(_) => false,
-            // An unreadable credential cannot be revoked; removing it is what the user wants.
-            Err(e) if e.code() == ErrorCode::SignInRequired => false,
-            Err(e) => return Err(e),
+        const KEPT: &str = "The credentials are still stored. Try again later, or run `lakekey logout --local-only` to forget them without revoking.";
+        let revoked = if local_only {
+            false
+        } else {
+            match keychain.load(&profile.name) {
+                Ok(Some(Credential::OAuth(session))) => revocation::revoke(self.http()?, &session)
+                    .await
+                    .map_err(|e| Error::new(e.code(), e.message()).with_hint(KEPT))?,
+                // A PAT or pasted token has nothing to revoke at an IdP.
+                Ok(_) => false,
+                Err(e) => {
+                    let message = format!("LakeKey could not read what is stored for `{}`, so it cannot revoke it: {}", profile.name, e.message());
+                    let hint = match e.hint() {
+                        Some(h) if e.code() != ErrorCode::SignInRequired => format!("{h} {KEPT}"),
+                        _ => KEPT.to_string(),
+                    };
+                    return Err(Error::new(e.code(), message).with_hint(hint));
+                }
+            }
         };
         keychain.delete(&profile.name)?;
         Ok(revoked)
@@ -499,17 +556,27 @@ mod tests {
         _dir: tempfile::TempDir,
         engine: Engine,
         clock: Arc<FakeClock>,
+        store: Arc<keyring_core::mock::Store>,
+    }
+
+    impl Fixture {
+        /// Makes the next keychain call for the profile's main item fail with `error`.
+        fn fail_next_keychain_call(&self, error: keyring_core::Error) {
+            let entry = keyring_core::api::CredentialStoreApi::build(self.store.as_ref(), crate::keychain::SERVICE, "p", None).unwrap();
+            entry.as_any().downcast_ref::<keyring_core::mock::Cred>().unwrap().set_error(error);
+        }
     }
 
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(FakeClock::at(1_800_000_000));
-        let keychain = Keychain::with_store(keyring_core::mock::Store::new().unwrap(), None);
+        let store = keyring_core::mock::Store::new().unwrap();
+        let keychain = Keychain::with_store(store.clone(), None);
         let engine = Engine::new(dir.path(), Some(keychain), clock.clone());
         engine
             .add_profile("p", Profile { base_url: "https://acme.example.com/api/accounts/e1".into(), ..Default::default() }, true)
             .unwrap();
-        Fixture { _dir: dir, engine, clock }
+        Fixture { _dir: dir, engine, clock, store }
     }
 
     fn session(expires_at: u64) -> Credential {
@@ -530,7 +597,24 @@ mod tests {
         let f = fixture();
         let now = f.engine.now();
         f.engine.keychain().unwrap().save("p", &session(now + 600)).unwrap();
-        assert_eq!(f.engine.token(None, 60).await.unwrap().expose(), "access-1");
+        assert_eq!(f.engine.token(None, 60).await.unwrap().secret.expose(), "access-1");
+    }
+
+    #[tokio::test]
+    async fn tokens_shorter_than_asked_for_are_renewed_and_handed_out_not_refused() {
+        // PAT JWTs of 30 s; the caller asks for 60 s of validity, which no JWT can give.
+        let f = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        f.engine.import_pat(None, pat_import(&dir, 30)).await.unwrap();
+        let first = f.engine.token(None, 0).await.unwrap();
+        f.clock.advance(5);
+        let now = f.engine.now();
+        let token = f.engine.token(None, 60).await.unwrap();
+        assert_ne!(token.secret, first.secret, "re-signed: the freshest there is");
+        assert_eq!((token.valid_for(now), token.lifetime), (Some(30), Some(30)));
+        let note = token.is_short_of(60, now).unwrap();
+        assert!(note.contains("valid for 30 s") && note.contains("live 30 s"), "{note}");
+        assert_eq!(token.is_short_of(30, now), None);
     }
 
     #[tokio::test]
@@ -543,24 +627,25 @@ mod tests {
         assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), Some(session(now + 30)));
     }
 
+    /// A PAT import of JWTs living `expiration_secs`, with the test key as `key1.pem` in `dir`.
+    fn pat_import(dir: &tempfile::TempDir, expiration_secs: u64) -> PatImport {
+        let pem = dir.path().join("key1.pem");
+        std::fs::copy(format!("{}/tests/fixtures/test-key.pem", env!("CARGO_MANIFEST_DIR")), &pem).unwrap();
+        PatImport {
+            pat: Some(Secret::new(" pat-1 \n")),
+            pem_file: pem,
+            username: Some("ALICE".into()),
+            expiration_time: Some(expiration_secs),
+            validate: false,
+            ..Default::default()
+        }
+    }
+
     #[tokio::test]
     async fn pat_profiles_re_sign_near_expiry_and_validate_nothing_twice() {
         let f = fixture();
         let dir = tempfile::tempdir().unwrap();
-        let pem = dir.path().join("key1.pem");
-        std::fs::copy(format!("{}/tests/fixtures/test-key.pem", env!("CARGO_MANIFEST_DIR")), &pem).unwrap();
-        let imported = f
-            .engine
-            .import_pat(None, PatImport {
-                pat: Some(Secret::new(" pat-1 \n")),
-                pem_file: pem,
-                username: Some("ALICE".into()),
-                expiration_time: Some(3600),
-                validate: false,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        let imported = f.engine.import_pat(None, pat_import(&dir, 3600)).await.unwrap();
         assert_eq!(imported.kid, "key1");
         assert_eq!(imported.validation, Validation::NotValidated);
         let first = f.engine.token(None, 60).await.unwrap();
@@ -568,7 +653,7 @@ mod tests {
         f.clock.advance(3600 - 30);
         let second = f.engine.token(None, 60).await.unwrap();
         assert_ne!(second, first);
-        let claims = jwt_info::decode(second.expose()).unwrap().claims;
+        let claims = jwt_info::decode(second.secret.expose()).unwrap().claims;
         assert_eq!(claims["exp"], f.engine.now() + 3600);
         assert_eq!(claims["sub"], "ALICE");
         let status = f.engine.status(None).unwrap();
@@ -585,8 +670,13 @@ mod tests {
         let jwt = format!("{}.{}.sig", b64(r#"{"alg":"none"}"#), b64(&format!(r#"{{"exp":{exp}}}"#)));
         assert_eq!(f.engine.import_token(None, Secret::new("not a jwt")).unwrap_err().code(), ErrorCode::InvalidInput);
         f.engine.import_token(None, Secret::new(format!("Bearer {jwt}"))).unwrap();
-        assert_eq!(f.engine.token(None, 60).await.unwrap().expose(), jwt);
+        assert_eq!(f.engine.token(None, 60).await.unwrap().secret.expose(), jwt);
+        // Too short for the 60 s asked for, but unexpired and not renewable: handed out, and said so.
         f.clock.advance(100);
+        let short = f.engine.token(None, 60).await.unwrap();
+        assert_eq!(short.secret.expose(), jwt);
+        assert!(short.is_short_of(60, f.engine.now()).unwrap().contains("pasted token cannot be renewed"));
+        f.clock.advance(20);
         assert_eq!(f.engine.token(None, 60).await.unwrap_err().code(), ErrorCode::SignInRequired);
         assert!(f.engine.keychain().unwrap().load("p").unwrap().is_some(), "nothing is deleted");
     }
@@ -601,5 +691,30 @@ mod tests {
         assert!(!f.engine.logout(None, true).await.unwrap());
         assert!(f.engine.keychain().unwrap().load("p").unwrap().is_none());
         assert_eq!(f.engine.token(None, 60).await.unwrap_err().code(), ErrorCode::SignInRequired);
+    }
+
+    #[tokio::test]
+    async fn logout_never_forgets_a_credential_it_could_not_read() {
+        let f = fixture();
+        let now = f.engine.now();
+        f.engine.keychain().unwrap().save("p", &session(now + 600)).unwrap();
+
+        // A locked keychain, then one failing underneath: the matching code, and nothing removed.
+        f.fail_next_keychain_call(keyring_core::Error::NoStorageAccess("collection is locked".into()));
+        let locked = f.engine.logout(None, false).await.unwrap_err();
+        assert_eq!(locked.code(), ErrorCode::KeychainLocked);
+        assert!(locked.hint().unwrap().contains("--local-only"), "{:?}", locked.hint());
+        f.fail_next_keychain_call(keyring_core::Error::PlatformFailure("decryption failed".into()));
+        assert_eq!(f.engine.logout(None, false).await.unwrap_err().code(), ErrorCode::KeychainUnavailable);
+        assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), Some(session(now + 600)));
+
+        // An unreadable record is kept too; --local-only is the explicit way to forget it.
+        f.engine.keychain().unwrap().call("p", |e| e.set_password("lakekey-v1 abc 1\n{not json")).unwrap();
+        let unreadable = f.engine.logout(None, false).await.unwrap_err();
+        assert_eq!(unreadable.code(), ErrorCode::SignInRequired);
+        assert!(unreadable.message().contains("cannot revoke"), "{}", unreadable.message());
+        assert!(f.engine.keychain().unwrap().call("p", |e| e.get_password()).is_ok(), "the record is still there");
+        assert!(!f.engine.logout(None, true).await.unwrap());
+        assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), None);
     }
 }

@@ -13,15 +13,15 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The bound on one request, from connect to the last body byte.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// [`REQUEST_TIMEOUT`], or `LAKEKEY_HTTP_TIMEOUT` seconds (1 to 300) where set, so fault tests of
-/// servers that never answer need not wait 30 s per case.
+/// [`REQUEST_TIMEOUT`]; in debug builds `LAKEKEY_HTTP_TIMEOUT` seconds (1 to 300) where set, so
+/// fault tests of servers that never answer need not wait 30 s per case. Release builds have no
+/// such switch, as they have no crash points.
 pub fn request_timeout() -> Duration {
-    std::env::var("LAKEKEY_HTTP_TIMEOUT")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .filter(|s| (1..=300).contains(s))
-        .map(Duration::from_secs)
-        .unwrap_or(REQUEST_TIMEOUT)
+    #[cfg(debug_assertions)]
+    if let Some(secs) = std::env::var("LAKEKEY_HTTP_TIMEOUT").ok().and_then(|v| v.parse::<u64>().ok()).filter(|s| (1..=300).contains(s)) {
+        return Duration::from_secs(secs);
+    }
+    REQUEST_TIMEOUT
 }
 
 /// The endpoints LakeKey calls, so that messages can say which one failed.
@@ -139,7 +139,9 @@ impl HttpClient {
         for (name, value) in response.headers() {
             builder = builder.header(name, value);
         }
-        let mut body = Vec::new();
+        // Answers carry tokens: sized from Content-Length, and grown only by zeroed copies.
+        let announced = response.content_length().unwrap_or(0).min(MAX_BODY_BYTES as u64) as usize;
+        let mut body = zeroize::Zeroizing::new(Vec::with_capacity(announced));
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
@@ -149,7 +151,7 @@ impl HttpClient {
                             format!("The {endpoint} at {host} sent an answer larger than {} KiB.", MAX_BODY_BYTES / 1024),
                         ));
                     }
-                    body.extend_from_slice(&chunk);
+                    crate::secret::extend_zeroized(&mut body, &chunk);
                 }
                 Ok(None) => break,
                 Err(e) => return Err(transport_error(endpoint, &host, &e)),
@@ -157,7 +159,7 @@ impl HttpClient {
         }
         tracing::debug!(%endpoint, url = %redact_query(&url), status = status.as_u16(), bytes = body.len(), "http answer");
         builder
-            .body(body)
+            .body(std::mem::take(&mut *body))
             .map_err(|e| Error::internal(format!("The answer from the {endpoint} could not be read ({e}).")))
     }
 

@@ -157,11 +157,14 @@ enum PatCommand {
     Import {
         #[command(flatten)]
         profile: ProfileArg,
-        /// The PAT itself (prefer --pat-file: command lines are visible to other local users).
-        #[arg(long, value_name = "TOKEN", conflicts_with = "pat_file", required_unless_present = "pat_file")]
-        pat: Option<String>,
-        #[arg(long, value_name = "FILE")]
+        /// A file holding the PAT, or `-` to read it from standard input (a hidden prompt on a
+        /// terminal).
+        #[arg(long, value_name = "FILE", conflicts_with = "pat", required_unless_present = "pat")]
         pat_file: Option<PathBuf>,
+        /// The PAT itself. Avoid it: command lines are visible to other local users and end up in
+        /// shell history. Use --pat-file.
+        #[arg(long, value_name = "TOKEN")]
+        pat: Option<String>,
         /// The RSA private key (PKCS#1, PKCS#8 or encrypted PKCS#8). The passphrase of an encrypted
         /// key comes from $LAKEKEY_PEM_PASSPHRASE or a prompt.
         #[arg(long, value_name = "FILE")]
@@ -217,10 +220,17 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
         Command::Profile(cmd) => profile_command(&engine, cmd),
         Command::Login { profile, no_browser, json, token_file } => login(&engine, profile.profile.as_deref(), no_browser, json, token_file).await,
         Command::Pat(PatCommand::Import { profile, pat, pat_file, pem, username, kid, expiration_time, valid_from, no_validate }) => {
+            if pat.is_some() {
+                eprintln!("warning: --pat puts the PAT in the process list and your shell history, where other local users and programs can read it; use --pat-file FILE or --pat-file - (standard input).");
+            }
+            let (pat, pat_file) = match pat_file {
+                Some(path) if path.as_os_str() == "-" => (Some(read_secret_from_stdin("PAT", 64 * 1024)?), None),
+                file => (pat.map(Secret::from), file),
+            };
             let passphrase = passphrase_for(&pem)?;
             let imported = engine
                 .import_pat(profile.profile.as_deref(), PatImport {
-                    pat: pat.map(Secret::from),
+                    pat,
                     pat_file,
                     pem_file: pem,
                     passphrase,
@@ -246,8 +256,9 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
         }
         Command::Token { profile, min_valid } => {
             let token = engine.token(profile.profile.as_deref(), min_valid).await?;
+            warn_if_short(&engine, &token, min_valid);
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{}", token.expose());
+            let _ = writeln!(out, "{}", token.secret.expose());
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { profile, json } => {
@@ -272,10 +283,11 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
         Command::Exec { profile, min_valid, command } => {
             let resolved = engine.resolve(profile.profile.as_deref())?;
             let token = engine.token(Some(&resolved.name), min_valid).await?;
+            warn_if_short(&engine, &token, min_valid);
             let (program, args) = command.split_first().expect("clap requires a command");
             let status = std::process::Command::new(program)
                 .args(args)
-                .env("LAKEKEY_TOKEN", token.expose())
+                .env("LAKEKEY_TOKEN", token.secret.expose())
                 .env("LAKEKEY_BASE_URL", &resolved.base_url)
                 .status()
                 .map_err(|e| {
@@ -283,6 +295,14 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
                 })?;
             Ok(child_exit_code(status))
         }
+    }
+}
+
+/// A token shorter-lived than asked for is still the answer (the IdP issues no longer ones);
+/// stderr says so, stdout stays just the token.
+fn warn_if_short(engine: &Engine, token: &lakekey::BearerToken, min_valid: u64) {
+    if let Some(note) = token.is_short_of(min_valid, engine.now()) {
+        eprintln!("lakekey: note: {note}");
     }
 }
 
@@ -502,25 +522,31 @@ fn print_event(event: &DeviceEvent) {
 }
 
 fn read_pasted_token(file: Option<PathBuf>) -> Result<Secret, Error> {
-    let text = match file {
-        Some(path) => lakekey::pem_key::read_text_file(&path, lakekey::jwt_info::MAX_JWT_BYTES as u64, "token")?.to_string(),
-        None => {
-            if std::io::stdin().is_terminal() {
-                eprintln!("Paste the token and press Enter:");
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line).map_err(|e| Error::invalid(format!("Cannot read the token: {e}.")))?;
-                line
-            } else {
-                let mut text = String::new();
-                std::io::stdin()
-                    .take(lakekey::jwt_info::MAX_JWT_BYTES as u64 + 1)
-                    .read_to_string(&mut text)
-                    .map_err(|e| Error::invalid(format!("Cannot read the token from standard input: {e}.")))?;
-                text
-            }
-        }
-    };
-    Ok(Secret::from(text))
+    match file {
+        Some(path) => Ok(Secret::new(lakekey::pem_key::read_text_file(&path, lakekey::jwt_info::MAX_JWT_BYTES as u64, "token")?.as_str())),
+        None => read_secret_from_stdin("token", lakekey::jwt_info::MAX_JWT_BYTES as u64),
+    }
+}
+
+/// A secret (`what`: "PAT", "token") from standard input, or from a hidden prompt on a terminal.
+fn read_secret_from_stdin(what: &str, max_bytes: u64) -> Result<Secret, Error> {
+    if std::io::stdin().is_terminal() {
+        let text = rpassword::prompt_password(format!("Paste the {what} (it is not shown) and press Enter: "))
+            .map_err(|e| Error::invalid(format!("Cannot read the {what}: {e}.")))?;
+        return Ok(Secret::from(text));
+    }
+    // Sized up front and zeroed on drop: growing would leave copies of the secret in freed memory.
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(max_bytes as usize + 1));
+    std::io::stdin()
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::invalid(format!("Cannot read the {what} from standard input: {e}.")))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(Error::invalid(format!("Standard input holds more than {} KiB, which is not a {what}.", max_bytes / 1024))
+            .with_hint(format!("Pipe in just the {what}.")));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::invalid(format!("The {what} from standard input is not text.")))?;
+    Ok(Secret::new(text))
 }
 
 /// The passphrase of an encrypted key: $LAKEKEY_PEM_PASSPHRASE, else a prompt on the terminal.

@@ -34,7 +34,10 @@ pub async fn refresh(http: &HttpClient, session: &OAuthSession, now: u64) -> std
         async move { http.send(Endpoint::Refresh, request).await }
     };
     let refresh_token = RefreshToken::new(refresh_token.expose().to_string());
-    match client.exchange_refresh_token(&refresh_token).request_async(&send).await {
+    let answer = client.exchange_refresh_token(&refresh_token).request_async(&send).await;
+    // oauth2's secret types do not zero themselves; this copy is ours to wipe.
+    zeroize::Zeroize::zeroize(&mut refresh_token.into_secret());
+    match answer {
         Ok(token) => Ok(session_from_token(
             &token,
             now,

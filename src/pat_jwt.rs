@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::pem_key::RsaKey;
-use crate::secret::Secret;
+use crate::secret::{written_exactly, Secret};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
@@ -55,7 +55,7 @@ pub fn sign(key: &RsaKey, claims: &PatClaims<'_>) -> Result<Secret> {
         Error::invalid("The expiration time is too large.")
     })?;
     let header = python_json(&Header { alg: "RS256", kid: claims.kid, typ: "JWT" });
-    let payload = zeroize::Zeroizing::new(python_json(&Payload {
+    let payload = python_json(&Payload {
         aud: [AUDIENCE],
         exp,
         iss: ISSUER,
@@ -64,17 +64,18 @@ pub fn sign(key: &RsaKey, claims: &PatClaims<'_>) -> Result<Secret> {
         pat: claims.pat.expose(),
         sub: claims.username,
         iat: claims.valid_from,
-    }));
-    let mut signing_input = zeroize::Zeroizing::new(String::with_capacity(1024));
-    URL_SAFE_NO_PAD.encode_string(header.as_bytes(), &mut signing_input);
+    });
+    let b64_len = |n: usize| base64::encoded_len(n, false).expect("a JWT is far from usize::MAX");
+    let mut signing_input = zeroize::Zeroizing::new(String::with_capacity(b64_len(header.len()) + 1 + b64_len(payload.len())));
+    URL_SAFE_NO_PAD.encode_string(&*header, &mut signing_input);
     signing_input.push('.');
-    URL_SAFE_NO_PAD.encode_string(payload.as_bytes(), &mut signing_input);
+    URL_SAFE_NO_PAD.encode_string(&*payload, &mut signing_input);
 
     let pair = key.key_pair();
     let mut signature = vec![0u8; pair.public_modulus_len()];
     pair.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), signing_input.as_bytes(), &mut signature)
         .map_err(|_| Error::internal("Signing the JWT failed."))?;
-    let mut token = String::with_capacity(signing_input.len() + 1 + signature.len() * 4 / 3 + 4);
+    let mut token = String::with_capacity(signing_input.len() + 1 + b64_len(signature.len()));
     token.push_str(&signing_input);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
@@ -112,11 +113,11 @@ pub fn clean_username(raw: &str) -> Result<String> {
 
 /// Compact JSON as Python's `json.dumps(..., separators=(",", ":"))` writes it: non-ASCII characters
 /// escaped as `\uXXXX` (its default `ensure_ascii=True`), so non-ASCII user names sign identically.
-fn python_json<T: Serialize>(value: &T) -> String {
-    let mut out = Vec::with_capacity(512);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, AsciiFormatter);
-    value.serialize(&mut ser).expect("serialising plain structs cannot fail");
-    String::from_utf8(out).expect("the formatter writes ASCII only")
+/// Compact JSON as Python's `json.dumps` writes it (non-ASCII escaped), in a buffer of the exact
+/// size and zeroed on drop: the payload holds the PAT.
+fn python_json<T: Serialize>(value: &T) -> zeroize::Zeroizing<Vec<u8>> {
+    written_exactly(|w| value.serialize(&mut serde_json::Serializer::with_formatter(w, AsciiFormatter)).map_err(std::io::Error::other))
+        .expect("serialising plain structs cannot fail")
 }
 
 struct AsciiFormatter;
@@ -186,7 +187,7 @@ mod tests {
 
     #[test]
     fn non_ascii_is_escaped_like_python() {
-        assert_eq!(python_json(&["Zoë", "😀"]), r#"["Zo\u00eb","\ud83d\ude00"]"#);
+        assert_eq!(&python_json(&["Zoë", "😀"])[..], br#"["Zo\u00eb","\ud83d\ude00"]"#);
     }
 
     #[test]

@@ -50,13 +50,11 @@ impl RsaKey {
             return Err(Error::invalid("The file is not a PEM key: it has no `-----BEGIN ...-----` line.")
                 .with_hint("Choose the private key file (.pem) you saved when you created the key for Lake."));
         }
-        let (label, der) = blocks
-            .iter()
-            .find(|(label, _)| label.ends_with("PRIVATE KEY"))
-            .or_else(|| blocks.first())
-            .cloned()
-            .expect("not empty");
-        let der = SecretBytes::new(der);
+        // Moved out, not cloned: the other blocks' bytes are zeroed when `blocks` is dropped.
+        let mut blocks = blocks;
+        let chosen = blocks.iter().position(|(label, _)| label.ends_with("PRIVATE KEY")).unwrap_or(0);
+        let (label, der) = blocks.swap_remove(chosen);
+        let der = SecretBytes::from(der);
         match label.as_str() {
             "PRIVATE KEY" => Self::from_pkcs8_checked(der),
             "RSA PRIVATE KEY" => Self::from_pkcs8_der(SecretBytes::new(wrap_pkcs1(der.expose())?)),
@@ -158,11 +156,12 @@ pub fn read_text_file(path: &Path, max: u64, what: &str) -> Result<zeroize::Zero
         Error::invalid(format!("Cannot open the {what} file {}: {e}.", path.display()))
             .with_hint("Check the path and that you may read the file.")
     })?;
-    let mut bytes = Vec::new();
-    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| {
+    // Sized up front and zeroed on drop: growing would leave copies of the secret in freed memory.
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0).min(max) + 1;
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(size as usize));
+    (&file).take(max + 1).read_to_end(&mut bytes).map_err(|e| {
         Error::invalid(format!("Cannot read the {what} file {}: {e}.", path.display()))
     })?;
-    let bytes = zeroize::Zeroizing::new(bytes);
     if bytes.len() as u64 > max {
         return Err(Error::invalid(format!(
             "The {what} file {} is larger than {} KiB, too large to be a {what}.",
@@ -185,7 +184,7 @@ pub fn read_text_file(path: &Path, max: u64, what: &str) -> Result<zeroize::Zero
 }
 
 /// The PEM blocks of a text: `(label, der)` for each block that decodes.
-fn pem_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
+fn pem_blocks(text: &str) -> Vec<(String, zeroize::Zeroizing<Vec<u8>>)> {
     let mut blocks = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("-----BEGIN ") {
@@ -196,10 +195,10 @@ fn pem_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
         let Some(end) = after.find(&end_marker) else { break };
         let block = &rest[start..start + 11 + end + end_marker.len()];
         if let Ok((decoded_label, der)) = pkcs8::der::pem::decode_vec(block.as_bytes()) {
-            blocks.push((decoded_label.to_string(), der));
+            blocks.push((decoded_label.to_string(), zeroize::Zeroizing::new(der)));
         } else {
             // Keep the label so the caller can still say what the file was meant to be.
-            blocks.push((label.to_string(), Vec::new()));
+            blocks.push((label.to_string(), zeroize::Zeroizing::new(Vec::new())));
         }
         rest = &after[end + end_marker.len()..];
     }

@@ -143,25 +143,33 @@ fn without_a_keychain_commands_fail_with_exit_4_and_write_nothing() {
 }
 
 #[test]
-fn a_locked_keychain_is_exit_4_with_its_own_message() {
+fn a_keychain_locked_after_sign_in_is_exit_4_and_keeps_every_record() {
     // Its own D-Bus session and keyring, so locking it does not disturb the other tests.
     let user = User::new();
+    let inputs = tempfile::tempdir().unwrap();
     let script = format!(
         r#"set -e
 lk={bin}
 $lk profile add p --base-url {EXAMPLE} --method pat >/dev/null
-$lk pat import --pat p --pem {key} --username U --no-validate >/dev/null
+$lk pat import --pat-file {pat} --pem {key} --username U --no-validate >/dev/null
 dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
   org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
 set +e
-timeout 60 $lk token
-echo "exit=$?"
+for cmd in token status logout; do
+  timeout 60 $lk $cmd
+  echo "$cmd exit=$?"
+done
 # A write the keychain refuses: nothing is stored anywhere else instead.
-timeout 60 $lk pat import --pat p-second --pem {key} --username U --no-validate
-echo "import_exit=$?"
+timeout 60 $lk pat import --pat-file {pat2} --pem {key} --username U --no-validate
+echo "import exit=$?"
+# The record is still in the (locked) collection.
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+  org.freedesktop.Secret.Service.SearchItems dict:string:string:service,lakekey,username,p | grep -c 'object path "/org/freedesktop/secrets/collection/login/' | sed 's/^/items=/'
 "#,
         bin = env!("CARGO_BIN_EXE_lakekey"),
         key = fixture("test-key.pem").display(),
+        pat = write_file(&inputs, "pat.txt", "p-first"),
+        pat2 = write_file(&inputs, "pat2.txt", "p-second"),
     );
     let out = std::process::Command::new("dbus-run-session")
         .args(["--", &format!("{ROOT}/scripts/with-keyring"), "sh", "-c", &script])
@@ -171,11 +179,21 @@ echo "import_exit=$?"
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stdout.contains("exit=4"), "{stdout}\n{stderr}");
-    assert!(stdout.contains("import_exit=4"), "a refused write is exit 4 too: {stdout}\n{stderr}");
+    for cmd in ["token", "status", "logout", "import"] {
+        assert!(stdout.contains(&format!("{cmd} exit=4")), "{cmd}: {stdout}\n{stderr}");
+    }
+    assert!(stdout.contains("items=1"), "logout kept the record it could not read: {stdout}\n{stderr}");
     assert!(stderr.contains("keychain is locked"), "{stderr}");
+    assert!(stderr.contains("--local-only"), "logout says how to forget without revoking: {stderr}");
     let written: String = walk(user.config.path()).iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
     assert!(!written.contains("p-second") && !written.contains("PRIVATE KEY"), "no fallback to a file");
+}
+
+/// A file of the test's inputs (kept apart from the config directory it inspects).
+fn write_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

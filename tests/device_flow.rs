@@ -84,9 +84,12 @@ fn refresh_rotates_the_refresh_token_and_the_session_survives() {
     let refreshes = idp.stats()["refreshes"].as_array().unwrap().clone();
     assert_eq!(refreshes.len(), 2);
     assert!(refreshes.iter().all(|r| r["status"] == 200), "no reuse of an old refresh token: {refreshes:?}");
-    // Asking for more than any token gives is an input error, and keeps the session.
-    user.run(&["token", "--profile", &profile, "--min-valid", "99999"]).fails_with(6, "less than");
-    assert_eq!(user.run(&["token", "--profile", &profile, "--min-valid", "0"]).ok().stdout.lines().count(), 1);
+    // Asking for more than any token gives: a refresh, and the new token is handed out with a
+    // note on stderr, since nothing fresher can be had.
+    let longest = user.run(&["token", "--profile", &profile, "--min-valid", "99999"]).ok();
+    assert!(longest.stderr.contains("less than the 99999 s asked for") && longest.stderr.contains("live 7200 s"), "{longest:?}");
+    assert_eq!(idp.stats()["refreshes"].as_array().unwrap().len(), 3);
+    assert_eq!(user.run(&["token", "--profile", &profile, "--min-valid", "0"]).ok().stdout, longest.stdout);
 }
 
 #[test]
@@ -123,6 +126,30 @@ fn concurrent_processes_share_one_refresh() {
     assert_eq!(refreshes.len() as u64, ROUNDS, "one refresh per round: {refreshes:?}");
     assert!(refreshes.iter().all(|r| r["status"] == 200), "no refresh token was reused: {refreshes:?}");
     user.run(&["status", "--profile", &profile]).ok();
+}
+
+#[test]
+fn an_identity_provider_issuing_10_second_tokens_still_gives_tokens() {
+    // No token can be valid for the default 60 s: each one asked for is the freshest there is.
+    let (idp, user, profile) = signed_in(&["--interval", "1", "--access-ttl", "10"], "short");
+    let run = user.run(&["token", "--profile", &profile]).ok();
+    assert_eq!(run.stdout.lines().count(), 1, "just the token on stdout: {run:?}");
+    assert!(run.stderr.contains("less than the 60 s asked for") && run.stderr.contains("live 10 s"), "{run:?}");
+    assert_eq!(idp.stats()["refreshes"].as_array().unwrap().len(), 1, "it refreshed first");
+    let out = user.run(&["exec", "--profile", &profile, "--", "sh", "-c", "printf %s \"$LAKEKEY_TOKEN\""]).ok();
+    assert_eq!(out.stdout.lines().count(), 1);
+    assert!(out.stderr.contains("less than the 60 s asked for"), "{out:?}");
+
+    // Processes asking at once share one refresh: the ones that waited hand out its token.
+    let children: Vec<_> = (0..5)
+        .map(|_| user.cmd(&["token", "--profile", &profile, "--min-valid", "30"]).stdout(std::process::Stdio::piped()).spawn().unwrap())
+        .collect();
+    let before = idp.stats()["refreshes"].as_array().unwrap().len();
+    let outputs: Vec<String> = children.into_iter().map(|c| String::from_utf8(c.wait_with_output().unwrap().stdout).unwrap()).collect();
+    assert!(outputs.iter().all(|o| o.lines().count() == 1 && o == &outputs[0]), "{outputs:?}");
+    assert!(idp.stats()["refreshes"].as_array().unwrap().len() - before <= 1, "one refresh for all of them");
+    let refreshes = idp.stats()["refreshes"].as_array().unwrap().clone();
+    assert!(refreshes.iter().all(|r| r["status"] == 200), "no refresh token was reused: {refreshes:?}");
 }
 
 #[test]

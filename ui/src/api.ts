@@ -34,7 +34,7 @@ export const api = {
   inspectKey: (path: string) => call<KeyInfo>('inspect_key', { path }),
   importPat: (name: string, form: PatForm) => call<PatImported>('import_pat', { name, form }),
   importToken: (name: string, token: string) => call<void>('import_token', { name, token }),
-  copy: (name: string, format: CopyFormat) => call<{ clearsIn: number }>('copy', { name, format }),
+  copy: (name: string, format: CopyFormat) => call<{ clearsIn: number; shortLived: string | null }>('copy', { name, format }),
   tokenDetails: (name: string) => call<TokenDetails>('token_details', { name }),
   signOut: (name: string, localOnly = false) => call<boolean>('sign_out', { name, localOnly }),
   getSettings: () => call<Settings>('get_settings'),

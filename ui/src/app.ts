@@ -183,11 +183,12 @@ export class App {
 
   async copy(name: string, format: CopyFormat): Promise<void> {
     try {
-      const { clearsIn } = await api.copy(name, format);
+      const { clearsIn, shortLived } = await api.copy(name, format);
       const what = format === 'token' ? 'Token' : format === 'header' ? 'Authorization header' : 'Python snippet';
       const until = nowSecs() + clearsIn;
       window.clearInterval(this.clipboardTimer);
-      const show = () => this.toast(`${what} copied · clipboard clears in ${duration(until - nowSecs())}`, true);
+      const note = shortLived ? ` · ${shortLived}` : '';
+      const show = () => this.toast(`${what} copied · clipboard clears in ${duration(until - nowSecs())}${note}`, true);
       show();
       this.clipboardTimer = window.setInterval(() => (until > nowSecs() ? show() : window.clearInterval(this.clipboardTimer)), 1000);
     } catch (e) {
