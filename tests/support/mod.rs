@@ -274,7 +274,17 @@ impl Run {
 
 /// The items `secret-tool` finds in the real keychain for a profile (by its `username` attribute).
 pub fn keychain_items(profile: &str) -> Vec<String> {
-    let out = Command::new("secret-tool").args(["search", "--all", "service", "lakekey"]).output().expect("secret-tool runs");
+    // secret-tool gives up when an item it found is deleted before it reads it (another test's
+    // sign-out, running alongside): then it looks again.
+    let mut out = Command::new("secret-tool").args(["search", "--all", "service", "lakekey"]).output().expect("secret-tool runs");
+    for _ in 0..10 {
+        if out.status.success() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        out = Command::new("secret-tool").args(["search", "--all", "service", "lakekey"]).output().expect("secret-tool runs");
+    }
+    assert!(out.status.success(), "secret-tool search failed: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     text.lines()
         .filter_map(|l| l.strip_prefix("attribute.username = "))
