@@ -14,8 +14,18 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "lakekey", version, about = "Sign in to Teradata VantageCloud Lake and get fresh bearer tokens")]
 struct Cli {
+    /// How a failure is reported on stderr: `text` (a sentence and a hint) or `json` (one object
+    /// with the stable error `code`, `message` and `hint`, for programs that call lakekey).
+    #[arg(long, global = true, value_enum, default_value = "text", value_name = "FORMAT")]
+    error_format: ErrorFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ErrorFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -46,6 +56,11 @@ enum Command {
         profile: ProfileArg,
         #[arg(long, value_name = "SECS", default_value_t = lakekey::DEFAULT_MIN_VALID_SECS)]
         min_valid: u64,
+        /// One JSON object instead: `token`, `expires_at` (epoch seconds) and `lifetime` (how
+        /// long a renewed token lives; null when it cannot be renewed), for programs that keep
+        /// a token fresh themselves.
+        #[arg(long)]
+        json: bool,
     },
     /// Show whether a profile is signed in and until when.
     Status {
@@ -91,7 +106,9 @@ enum ProfileCommand {
     },
     /// Show a profile with everything derived from its base URL.
     Show {
-        name: String,
+        /// The profile (default: $LAKEKEY_PROFILE, then the default profile, then the only one).
+        #[arg(env = "LAKEKEY_PROFILE")]
+        name: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -188,11 +205,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
-        Err(e) => return fail(&Error::internal(format!("Cannot start: {e}."))),
+        Err(e) => return fail(&Error::internal(format!("Cannot start: {e}.")), cli.error_format),
     };
     match runtime.block_on(run(cli.command)) {
         Ok(code) => code,
-        Err(e) => fail(&e),
+        Err(e) => fail(&e, cli.error_format),
     }
 }
 
@@ -206,10 +223,18 @@ fn init_logging() {
     }
 }
 
-fn fail(e: &Error) -> ExitCode {
-    eprintln!("lakekey: {}", e.message());
-    if let Some(hint) = e.hint() {
-        eprintln!("hint: {hint}");
+fn fail(e: &Error, format: ErrorFormat) -> ExitCode {
+    match format {
+        ErrorFormat::Text => {
+            eprintln!("lakekey: {}", e.message());
+            if let Some(hint) = e.hint() {
+                eprintln!("hint: {hint}");
+            }
+        }
+        ErrorFormat::Json => {
+            let error = serde_json::json!({ "error": { "code": e.code().as_str(), "message": e.message(), "hint": e.hint() } });
+            eprintln!("{error}");
+        }
     }
     ExitCode::from(e.code().exit_code() as u8)
 }
@@ -254,11 +279,24 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
             println!("The private key is now in the keychain; LakeKey no longer needs the PEM file.");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { profile, min_valid } => {
+        Command::Token { profile, min_valid, json } => {
             let token = engine.token(profile.profile.as_deref(), min_valid).await?;
             warn_if_short(&engine, &token, min_valid);
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{}", token.secret.expose());
+            if json {
+                // Written straight to stdout from the secret, with no intermediate copy.
+                #[derive(serde::Serialize)]
+                struct Answer<'a> {
+                    token: &'a str,
+                    expires_at: Option<u64>,
+                    lifetime: Option<u64>,
+                }
+                let answer = Answer { token: token.secret.expose(), expires_at: token.expires_at, lifetime: token.lifetime };
+                let _ = serde_json::to_writer(&mut out, &answer);
+                let _ = writeln!(out);
+            } else {
+                let _ = writeln!(out, "{}", token.secret.expose());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { profile, json } => {
@@ -369,6 +407,7 @@ fn profile_command(engine: &Engine, cmd: ProfileCommand) -> Result<ExitCode, Err
         }
         ProfileCommand::Show { name, json } => {
             let config = engine.config()?;
+            let name = config.select(name.as_deref())?;
             let resolved = config.get(&name)?.resolve(&name)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&profile_json(&config, &name)).expect("serialises"));
