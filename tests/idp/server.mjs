@@ -34,7 +34,7 @@ const maxLifetime = Number(opt('max-lifetime', '900'));
 const prefix = `/api/accounts/${envId}/auth`;
 const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
 const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null, refreshDelayMs: 0 };
-const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0 };
+const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0, services: [] };
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -167,6 +167,26 @@ function validateLake(req, res) {
   else json(res, 401, { error: 'unauthorized', reason: verdict.reason });
 }
 
+// A fake Open Analytics service ({base_url}/open-analytics, where teradataml sends its requests
+// after set_auth_token): it answers only a bearer token the IdP issued and has not expired, or a
+// PAT JWT the fake Lake accepts, and records each request with a digest of the token it carried.
+async function openAnalytics(req, res, path) {
+  const auth = req.headers.authorization ?? '';
+  const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+  let kind = null;
+  const access = token ? await provider.AccessToken.find(token) : undefined;
+  if (access && !access.isExpired) kind = 'access_token';
+  else if (token && verifyPatJwt(token).ok) kind = 'pat_jwt';
+  const sha256 = crypto.createHash('sha256').update(token).digest('hex');
+  stats.services.push({ at: Date.now(), path, ok: kind !== null, kind, sha256 });
+  if (!kind) return json(res, 401, { req_id: 'test', error_code: '401', error_description: 'The token is not accepted.' });
+  if (path.endsWith('/base_environments')) return json(res, 200, [{ base_name: 'python_3.10', language: 'Python', version: '3.10.4' }]);
+  if (/\/users\/[^/]+\/environments$/.test(path)) {
+    return json(res, 200, [{ env_name: 'e1', env_description: 'test', base_env_name: 'python_3.10', language: 'Python', conda: false }]);
+  }
+  return json(res, 404, { req_id: 'test', error_code: '404', error_description: 'not found' });
+}
+
 function verifyPatJwt(token) {
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false, reason: 'not a JWT' };
@@ -210,6 +230,7 @@ server.on('request', async (req, res) => {
       return providerCallback(req, res);
     }
     if (req.method === 'GET' && url.pathname === `/api/accounts/${envId}`) return validateLake(req, res);
+    if (url.pathname.startsWith(`/api/accounts/${envId}/open-analytics/`)) return openAnalytics(req, res, url.pathname);
     if (req.method === 'POST' && url.pathname === '/__test/lake/keys') {
       const body = JSON.parse(await readBody(req));
       lakeKeys.set(body.kid, { publicKey: crypto.createPublicKey(body.public_key_pem), pat: body.pat, username: body.username });

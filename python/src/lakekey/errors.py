@@ -1,0 +1,71 @@
+"""LakeKey's errors as Python exceptions.
+
+Each carries the stable ``code`` the CLI reports (``lakekey --error-format json``), the CLI's
+``message`` and, when there is one, a ``hint`` saying what to do. Match on the class or on
+``code``, never on the message text.
+"""
+
+from typing import Optional
+
+
+class LakeKeyError(Exception):
+    """Any LakeKey failure. ``code`` is stable; ``message`` and ``hint`` are for people."""
+
+    code: str
+    message: str
+    hint: Optional[str]
+    exit_code: Optional[int]
+
+    def __init__(self, code: str, message: str, hint: Optional[str] = None, exit_code: Optional[int] = None) -> None:
+        super().__init__(message if hint is None else f"{message}\nhint: {hint}")
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.exit_code = exit_code
+
+
+class NotSignedInError(LakeKeyError):
+    """Sign in first (or again): ``sign_in_required``, ``access_denied``, ``code_expired``."""
+
+
+class KeychainError(LakeKeyError):
+    """The OS keychain is missing or locked: ``keychain_unavailable``, ``keychain_locked``."""
+
+
+class NetworkError(LakeKeyError):
+    """The identity provider or Lake could not be reached, or answered wrongly: ``network``, ``server``."""
+
+
+class InvalidInputError(LakeKeyError, ValueError):
+    """A value is wrong: ``invalid_input``, ``profile_not_found``, ``config_corrupt``,
+    ``rejected`` (Lake refused the PAT), ``usage`` (a bad argument to the CLI)."""
+
+
+class CLINotFoundError(LakeKeyError):
+    """The ``lakekey`` command is not installed where this package looks: ``cli_not_found``."""
+
+
+class TeradatamlError(LakeKeyError):
+    """teradataml is missing, or is a version whose token LakeKey cannot keep fresh:
+    ``teradataml_missing``, ``teradataml_unsupported``."""
+
+
+_BY_CODE = {
+    "sign_in_required": NotSignedInError,
+    "access_denied": NotSignedInError,
+    "code_expired": NotSignedInError,
+    "keychain_unavailable": KeychainError,
+    "keychain_locked": KeychainError,
+    "network": NetworkError,
+    "server": NetworkError,
+    "invalid_input": InvalidInputError,
+    "profile_not_found": InvalidInputError,
+    "config_corrupt": InvalidInputError,
+    "rejected": InvalidInputError,
+    "usage": InvalidInputError,
+}
+
+
+def error_for(code: str, message: str, hint: Optional[str] = None, exit_code: Optional[int] = None) -> LakeKeyError:
+    """The exception for one of the CLI's error codes (``LakeKeyError`` for codes it does not know)."""
+    return _BY_CODE.get(code, LakeKeyError)(code, message, hint, exit_code)
