@@ -172,6 +172,12 @@ impl Engine {
         check_name(name)?;
         let resolved = profile.resolve(name)?;
         self.profiles.update(|config| {
+            // Windows' Credential Manager does not tell `Prod` from `prod`: one would overwrite
+            // the other's secrets there, so no OS allows names that differ only in case.
+            if let Some(other) = config.profiles.keys().find(|n| n.as_str() != name && n.eq_ignore_ascii_case(name)) {
+                return Err(Error::invalid(format!("A profile `{other}` already exists; names may not differ only in letter case."))
+                    .with_hint(format!("Use `{other}`, or choose another name.")));
+            }
             config.profiles.insert(name.to_string(), profile);
             if make_default {
                 config.default = Some(name.to_string());
@@ -590,6 +596,16 @@ mod tests {
             revocation_endpoint: Some("http://127.0.0.1:9/revoke".into()),
             client_id: "acme-oaf-device".into(),
         })
+    }
+
+    #[test]
+    fn profile_names_differing_only_in_case_are_refused() {
+        let f = fixture();
+        let profile = Profile { base_url: "https://acme.example.com/api/accounts/e1".into(), ..Default::default() };
+        let err = f.engine.add_profile("P", profile.clone(), false).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert!(err.message().contains("letter case"), "{}", err.message());
+        f.engine.add_profile("p", profile, false).expect("the same name again is an update");
     }
 
     #[tokio::test]

@@ -1,7 +1,8 @@
 //! One refresh per profile at a time, across threads and processes (the desktop app and any number
 //! of `lakekey` commands). Providers revoke the whole grant when an old refresh token is reused,
-//! so two racing refreshes would sign the user out. The lock is an OS file lock (`flock`), which
-//! the OS releases when the holder exits, even if it is killed.
+//! so two racing refreshes would sign the user out. The lock is an OS file lock (`flock` on Unix,
+//! `LockFileEx` on Windows, through `File::try_lock`), which the OS releases when the holder
+//! exits, even if it is killed.
 
 use crate::error::{Error, Result};
 use std::fs::{File, TryLockError};
@@ -23,7 +24,7 @@ impl RefreshLock {
         let dir = config_dir.join("locks");
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::internal(format!("Cannot create the lock directory {}: {e}.", dir.display())))?;
-        let path = dir.join(format!("{profile}.lock"));
+        let path = dir.join(lock_file_name(profile));
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -50,9 +51,32 @@ impl RefreshLock {
     }
 }
 
+/// `{profile}.lock`, except where Windows would take the name for a device (`con`, `nul.x`,
+/// `com1`...): those get a leading `_`. The same on every OS, so any two LakeKey processes agree.
+fn lock_file_name(profile: &str) -> String {
+    const DEVICES: [&str; 4] = ["con", "prn", "aux", "nul"];
+    let stem = profile.split('.').next().unwrap_or_default().to_ascii_lowercase();
+    let numbered = (stem.starts_with("com") || stem.starts_with("lpt")) && stem.len() == 4 && stem.as_bytes()[3].is_ascii_digit();
+    if DEVICES.contains(&stem.as_str()) || numbered {
+        format!("_{profile}.lock")
+    } else {
+        format!("{profile}.lock")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lock_files_never_name_a_windows_device() {
+        assert_eq!(lock_file_name("prod"), "prod.lock");
+        assert_eq!(lock_file_name("console"), "console.lock");
+        assert_eq!(lock_file_name("CON"), "_CON.lock");
+        assert_eq!(lock_file_name("nul.eu"), "_nul.eu.lock");
+        assert_eq!(lock_file_name("com7"), "_com7.lock");
+        assert_eq!(lock_file_name("com10"), "com10.lock");
+    }
 
     #[tokio::test]
     async fn a_second_holder_waits_until_the_first_lets_go() {

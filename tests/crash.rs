@@ -7,6 +7,10 @@
 //! the keychain switch (`refresh.answered` up to `keychain.chunks_written`). The stored refresh
 //! token is then spent; oidc-provider, like real providers, revokes the whole grant when it is used
 //! again, so the next call says "sign in again". RELIABILITY.md gives the window's size.
+//!
+//! Unix only: it kills processes with signals and reads exit signals.
+
+#![cfg(unix)]
 
 mod support;
 

@@ -1,5 +1,9 @@
 //! PAT + PEM sign-in end to end: `lakekey pat import` validates against a fake Lake control plane
 //! that checks the JWT with Node's crypto (not LakeKey's code), and keeps the key in the keychain.
+//!
+//! Unix only: it sets and checks Unix file modes (a key readable by others).
+
+#![cfg(unix)]
 
 mod support;
 
