@@ -77,6 +77,17 @@ enum Command {
         #[arg(long)]
         local_only: bool,
     },
+    /// Print a shell completion script: `lakekey completions bash > ~/.local/share/bash-completion/completions/lakekey`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (lakekey.1 and one per subcommand) into a directory (for packages).
+    #[command(hide = true)]
+    Man {
+        #[arg(value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Run a command with LAKEKEY_TOKEN and LAKEKEY_BASE_URL set.
     Exec {
         #[command(flatten)]
@@ -201,6 +212,7 @@ enum PatCommand {
 }
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     init_logging();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -210,6 +222,18 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command)) {
         Ok(code) => code,
         Err(e) => fail(&e, cli.error_format),
+    }
+}
+
+/// Rust ignores SIGPIPE, so writing into a closed pipe (`lakekey profile list | head -1`) would
+/// panic with "failed printing to stdout". A command-line tool should end quietly instead, as
+/// other Unix tools do: the default action.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -240,8 +264,23 @@ fn fail(e: &Error, format: ErrorFormat) -> ExitCode {
 }
 
 async fn run(command: Command) -> Result<ExitCode, Error> {
+    // Generated from the argument definitions above: no engine, profile or keychain needed.
+    match &command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut <Cli as clap::CommandFactory>::command(), "lakekey", &mut std::io::stdout());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Man { out } => {
+            std::fs::create_dir_all(out).and_then(|_| clap_mangen::generate_to(<Cli as clap::CommandFactory>::command(), out)).map_err(|e| {
+                Error::internal(format!("Cannot write the man pages into {}: {e}.", out.display()))
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let engine = Engine::open()?;
     match command {
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
         Command::Profile(cmd) => profile_command(&engine, cmd),
         Command::Login { profile, no_browser, json, token_file } => login(&engine, profile.profile.as_deref(), no_browser, json, token_file).await,
         Command::Pat(PatCommand::Import { profile, pat, pat_file, pem, username, kid, expiration_time, valid_from, no_validate }) => {

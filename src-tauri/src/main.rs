@@ -32,8 +32,38 @@ pub fn startup_probe() {
     }
 }
 
+const HELP: &str = "\
+LakeKey: sign in to Teradata VantageCloud Lake and copy fresh tokens for teradataml.
+
+Usage: lakekey-desktop [--demo]
+
+Options:
+      --demo     Start with the built-in demo environment (no Lake account or network needed)
+  -h, --help     Print this help and exit
+  -V, --version  Print the version and exit
+
+The window opens, or comes to the front if LakeKey is already running; closing it keeps LakeKey
+in the tray. The `lakekey` command does the same from a terminal (`lakekey --help`).";
+
+/// `--version` and `--help` answer on stdout and exit before any window or display is touched.
+/// Other arguments are left to the app (and ignored, as desktops and launchers may add some).
+fn answer_and_exit_if_asked() {
+    use std::io::Write;
+    for arg in std::env::args().skip(1) {
+        let answer = match arg.as_str() {
+            "-V" | "--version" => format!("lakekey-desktop {}", env!("CARGO_PKG_VERSION")),
+            "-h" | "--help" => HELP.to_string(),
+            _ => continue,
+        };
+        // A closed pipe (`--help | head -1`) is not an error worth a panic message.
+        let _ = writeln!(std::io::stdout(), "{answer}");
+        std::process::exit(0);
+    }
+}
+
 fn main() {
     STARTED.get_or_init(Instant::now);
+    answer_and_exit_if_asked();
     // The web view renders in software (see low_memory_webview), so WebKit's GPU buffer-sharing
     // renderer would only cost memory. Set before GTK starts; a user's own setting wins.
     #[cfg(target_os = "linux")]
