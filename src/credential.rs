@@ -24,6 +24,7 @@ pub struct OAuthSession {
 
 /// Whether Lake accepted a PAT JWT when it was imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Validation {
     Accepted,

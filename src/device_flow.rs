@@ -37,12 +37,14 @@ pub struct DeviceCode {
 
 /// Progress of a device sign-in, for the CLI's output and the app's screens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum DeviceEvent {
     Code {
         user_code: String,
         verification_uri: String,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         verification_uri_complete: Option<String>,
         expires_in: u64,
         interval: u64,

@@ -56,6 +56,7 @@ pub struct PatImport {
 
 /// The result of a PAT import.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PatImported {
     pub validation: Validation,
     pub kid: String,

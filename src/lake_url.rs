@@ -105,6 +105,7 @@ impl LakeUrl {
 
 /// The identity provider presets Lake environments use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum IdpPreset {
     /// VantageCloud Lake's in-house IdP at `{base_url}/auth`.

@@ -16,6 +16,7 @@ pub const DEFAULT_SCOPE: &str = "openid";
 
 /// How a profile gets its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     #[default]

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 /// A profile as the add/edit form sends it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileInput {
     pub base_url: String,
@@ -56,6 +57,7 @@ impl ProfileInput {
 
 /// What LakeKey derives from a base URL, shown while the user types.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Derived {
     pub base_url: String,
@@ -80,6 +82,7 @@ impl From<&Resolved> for Derived {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SignInState {
     SignedIn,
@@ -89,6 +92,7 @@ pub enum SignInState {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileView {
     pub name: String,
@@ -141,9 +145,12 @@ impl ProfileView {
 
 /// Decoded token for the details view: never the `pat` claim, never the signature.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenDetails {
+    #[cfg_attr(test, ts(type = "Record<string, unknown>"))]
     pub header: Map<String, Value>,
+    #[cfg_attr(test, ts(type = "Record<string, unknown>"))]
     pub claims: Map<String, Value>,
     pub valid_from: Option<u64>,
     pub expires_at: Option<u64>,
