@@ -24,6 +24,9 @@ pub struct AppState {
     pub demo: Mutex<Option<DemoServer>>,
     /// Wakes the background refresher early (a sign-in, a setting changed).
     pub wake: Notify,
+    /// What the refresher's last pass saw of each profile (kind of credential, expiry): a
+    /// difference means something changed outside the app, such as a sign-in with the CLI.
+    pub seen: Mutex<HashMap<String, (Option<&'static str>, Option<u64>)>>,
 }
 
 impl AppState {
@@ -41,6 +44,7 @@ impl AppState {
             clipboard: SecretClipboard::default(),
             demo: Mutex::new(None),
             wake: Notify::new(),
+            seen: Mutex::default(),
         }
     }
 

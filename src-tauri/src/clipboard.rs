@@ -40,6 +40,14 @@ impl SecretClipboard {
         Ok(id)
     }
 
+    /// Puts text that is no secret on the clipboard (kept, and allowed into clipboard history).
+    pub fn copy_plain(&self, text: &str) -> Result<(), String> {
+        self.with(|cb| cb.set_text(text))?;
+        // A later clear must not wipe this text.
+        *self.last_copy.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
+    }
+
     /// Clears the clipboard if it still holds copy `id`. Returns whether it cleared.
     pub fn clear_if_unchanged(&self, id: CopyId) -> bool {
         let expected = match self.last_copy.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
@@ -84,20 +92,39 @@ fn set_excluded(cb: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::
 
 /// What can be copied for a profile.
 #[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CopyFormat {
+    /// The bearer token alone.
     Token,
+    /// `Authorization: Bearer <token>`.
     Header,
+    /// teradataml's `set_auth_token` line with the token in it.
     Snippet,
+    /// The `lakekey` Python package's line: no token, it fetches fresh ones itself.
+    Lakekey,
 }
 
-/// The text for a format. The result contains the token: it goes to the clipboard only.
-pub fn render(format: CopyFormat, token: &str, base_url: &str) -> zeroize::Zeroizing<String> {
+impl CopyFormat {
+    /// Whether the text holds the token (then it is cleared from the clipboard later).
+    pub fn holds_token(self) -> bool {
+        self != CopyFormat::Lakekey
+    }
+}
+
+/// What to tell teradataml users in both Python lines: the token belongs to a context.
+const AFTER_CONTEXT: &str = "# After create_context(): teradataml starts each new context without a token.";
+
+/// The text for a format. The result may contain the token: it goes to the clipboard only.
+pub fn render(format: CopyFormat, token: &str, base_url: &str, profile: &str) -> zeroize::Zeroizing<String> {
     zeroize::Zeroizing::new(match format {
         CopyFormat::Token => token.to_string(),
         CopyFormat::Header => format!("Authorization: Bearer {token}"),
         CopyFormat::Snippet => format!(
-            "from teradataml import set_auth_token\nset_auth_token(base_url=\"{base_url}\", auth_token=\"{token}\")\n"
+            "{AFTER_CONTEXT}\nfrom teradataml import set_auth_token\nset_auth_token(base_url=\"{base_url}\", auth_token=\"{token}\")\n"
+        ),
+        CopyFormat::Lakekey => format!(
+            "{AFTER_CONTEXT}\n# LakeKey keeps the token fresh from here on (pip install lakekey; it uses the lakekey command).\nimport lakekey\nlakekey.set_auth_token(\"{profile}\")\n"
         ),
     })
 }
@@ -108,11 +135,59 @@ mod tests {
 
     #[test]
     fn formats_are_ready_to_paste() {
-        assert_eq!(*render(CopyFormat::Token, "T", "https://b"), "T");
-        assert_eq!(*render(CopyFormat::Header, "T", "https://b"), "Authorization: Bearer T");
+        assert_eq!(*render(CopyFormat::Token, "T", "https://b", "p"), "T");
+        assert_eq!(*render(CopyFormat::Header, "T", "https://b", "p"), "Authorization: Bearer T");
         assert_eq!(
-            *render(CopyFormat::Snippet, "T", "https://b/api/accounts/e"),
-            "from teradataml import set_auth_token\nset_auth_token(base_url=\"https://b/api/accounts/e\", auth_token=\"T\")\n"
+            *render(CopyFormat::Snippet, "T", "https://b/api/accounts/e", "p"),
+            "# After create_context(): teradataml starts each new context without a token.\n\
+             from teradataml import set_auth_token\nset_auth_token(base_url=\"https://b/api/accounts/e\", auth_token=\"T\")\n"
         );
+        let package_line = render(CopyFormat::Lakekey, "SECRET-TOKEN", "https://b", "prod");
+        assert!(package_line.starts_with("# After create_context()"), "{}", *package_line);
+        assert!(package_line.ends_with("import lakekey\nlakekey.set_auth_token(\"prod\")\n"), "{}", *package_line);
+        assert!(!package_line.contains("SECRET-TOKEN"), "no token in the package line");
+        assert!(!CopyFormat::Lakekey.holds_token() && CopyFormat::Snippet.holds_token());
+    }
+
+    /// The clipboard on Wayland, through arboard's data-control backend, under a real compositor
+    /// (headless sway) with no X display to fall back to. scripts/test runs it as
+    /// `scripts/with-sway cargo test -p lakekey-desktop -- --ignored wayland`.
+    #[test]
+    #[ignore = "needs a Wayland session with the data-control protocol: run it under scripts/with-sway"]
+    fn on_wayland_a_copy_is_marked_for_history_managers_and_cleared_only_while_it_is_ours() {
+        use std::process::Command;
+        assert!(
+            std::env::var_os("WAYLAND_DISPLAY").is_some() && std::env::var_os("DISPLAY").is_none(),
+            "run it under scripts/with-sway: Wayland only, no X display"
+        );
+        let paste = || {
+            let out = Command::new("wl-paste").arg("--no-newline").output().expect("wl-paste runs");
+            out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned()).filter(|t| !t.is_empty())
+        };
+        let types = || String::from_utf8_lossy(&Command::new("wl-paste").arg("--list-types").output().unwrap().stdout).into_owned();
+        let until = |what: &str, ok: &dyn Fn() -> bool| {
+            let started = std::time::Instant::now();
+            while !ok() {
+                assert!(started.elapsed() < std::time::Duration::from_secs(10), "waited 10 s for {what}");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        };
+
+        let clipboard = SecretClipboard::default();
+        let first = clipboard.copy("token-on-wayland-1").unwrap();
+        until("the copy", &|| paste().as_deref() == Some("token-on-wayland-1"));
+        assert!(types().contains("x-kde-passwordManagerHint"), "{}", types());
+        assert!(clipboard.clear_if_unchanged(first));
+        until("the clear", &|| paste().is_none());
+
+        // Replaced by something of the user's before the timer: left alone.
+        let second = clipboard.copy("token-on-wayland-2").unwrap();
+        until("the second copy", &|| paste().as_deref() == Some("token-on-wayland-2"));
+        let mut user = Command::new("wl-copy").args(["--foreground", "the user's own text"]).spawn().unwrap();
+        until("the user's copy", &|| paste().as_deref() == Some("the user's own text"));
+        assert!(!clipboard.clear_if_unchanged(second));
+        assert_eq!(paste().as_deref(), Some("the user's own text"));
+        let _ = user.kill();
+        let _ = user.wait();
     }
 }

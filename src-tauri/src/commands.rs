@@ -39,6 +39,7 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         save_settings,
         start_demo,
         open_url,
+        open_log_folder,
     ]
 }
 
@@ -47,6 +48,7 @@ pub const EVENT_PROFILES: &str = "profiles-changed";
 pub const EVENT_CLIPBOARD: &str = "clipboard";
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     pub version: &'static str,
@@ -166,12 +168,14 @@ pub async fn set_default_profile<R: Runtime>(app: AppHandle<R>, state: State<'_,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceEventPayload {
     pub profile: String,
     pub event: DeviceEvent,
     /// A QR code (SVG data URL) of the complete verification URL, with the `code` event.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub qr: Option<String>,
 }
 
@@ -201,9 +205,14 @@ pub async fn start_device_login<R: Runtime>(app: AppHandle<R>, state: State<'_, 
             };
             emit(event.clone(), qr);
         };
+        log::info!("device sign-in started for profile `{name}`");
         let result = engine.device_login(Some(&name), &cancel, &mut on_event).await;
-        if let Err(e) = result {
-            emit(DeviceEvent::failed(&e), None);
+        match &result {
+            Ok(_) => log::info!("device sign-in of profile `{name}` succeeded"),
+            Err(e) => {
+                log::warn!("device sign-in of profile `{name}` ended ({}): {}", e.code(), e.message());
+                emit(DeviceEvent::failed(e), None);
+            }
         }
         let state = app.state::<AppState>();
         state.sign_ins.lock().unwrap_or_else(|p| p.into_inner()).remove(&name);
@@ -229,6 +238,7 @@ fn qr_svg(url: &str) -> Option<String> {
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     Pat,
@@ -259,6 +269,7 @@ pub async fn pick_file<R: Runtime>(app: AppHandle<R>, kind: FileKind) -> IpcResu
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct KeyInfo {
     pub encrypted: bool,
@@ -279,6 +290,7 @@ pub fn inspect_key(path: String) -> IpcResult<KeyInfo> {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PatForm {
     pub pat_file: Option<String>,
@@ -305,7 +317,10 @@ pub async fn import_pat<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
         valid_from: None,
         validate: form.validate,
     };
-    let imported = state.engine().import_pat(Some(&name), import).await?;
+    let imported = state.engine().import_pat(Some(&name), import).await.inspect_err(|e| {
+        log::warn!("PAT sign-in of profile `{name}` failed ({}): {}", e.code(), e.message());
+    })?;
+    log::info!("PAT sign-in of profile `{name}` as {} (key id {}): {:?}", imported.username, imported.kid, imported.validation);
     state.set_problem(&name, None);
     profiles_changed(&app);
     Ok(imported)
@@ -319,19 +334,31 @@ pub async fn import_token<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSta
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Copied {
-    pub clears_in: u64,
+    /// Seconds until the clipboard is cleared; `None` when the text holds no token.
+    pub clears_in: Option<u64>,
     /// Set when the token lasts less than LakeKey's usual margin (an IdP issuing short-lived
     /// tokens, or a pasted token near its end): it is still the freshest there is.
     pub short_lived: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ClipboardEvent {
-    /// `cleared`, or `kept` when the clipboard no longer held LakeKey's copy.
-    pub outcome: &'static str,
+    pub outcome: ClipboardOutcome,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ClipboardOutcome {
+    /// The copy was still there and is gone now.
+    Cleared,
+    /// The clipboard held something else by then, and was left alone.
+    Kept,
 }
 
 /// Copies a fresh token (as token, header or teradataml snippet) and schedules the clear.
@@ -342,19 +369,26 @@ pub async fn copy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, nam
 
 pub async fn copy_to_clipboard<R: Runtime>(app: &AppHandle<R>, state: &AppState, name: &str, format: CopyFormat) -> IpcResult<Copied> {
     let engine = state.engine();
-    let base_url = engine.resolve(Some(name))?.base_url;
+    let resolved = engine.resolve(Some(name))?;
+    if !format.holds_token() {
+        // The package's line names the profile; the package fetches its own tokens.
+        state.clipboard.copy_plain(&render(format, "", &resolved.base_url, &resolved.name)).map_err(|m| IpcError::new(ErrorCode::Internal, m))?;
+        log::info!("copied the Python package line for profile `{name}`");
+        return Ok(Copied { clears_in: None, short_lived: None });
+    }
     let token = engine.token(Some(name), lakekey::DEFAULT_MIN_VALID_SECS).await?;
     let short_lived = token.is_short_of(lakekey::DEFAULT_MIN_VALID_SECS, engine.now());
-    let text = render(format, token.secret.expose(), &base_url);
+    let text = render(format, token.secret.expose(), &resolved.base_url, &resolved.name);
     let id = state.clipboard.copy(&text).map_err(|m| IpcError::new(ErrorCode::Internal, m))?;
     let clears_in = state.settings().clipboard_clear_secs;
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(clears_in)).await;
         let cleared = app.state::<AppState>().clipboard.clear_if_unchanged(id);
-        let _ = app.emit(EVENT_CLIPBOARD, ClipboardEvent { outcome: if cleared { "cleared" } else { "kept" } });
+        let _ = app.emit(EVENT_CLIPBOARD, ClipboardEvent { outcome: if cleared { ClipboardOutcome::Cleared } else { ClipboardOutcome::Kept } });
     });
-    Ok(Copied { clears_in, short_lived })
+    log::info!("copied a token ({format:?}) for profile `{name}`; the clipboard clears in {clears_in} s");
+    Ok(Copied { clears_in: Some(clears_in), short_lived })
 }
 
 #[tauri::command]
@@ -370,19 +404,39 @@ pub async fn token_details(state: State<'_, AppState>, name: String) -> IpcResul
 
 #[tauri::command]
 pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, local_only: bool) -> IpcResult<bool> {
-    let revoked = state.engine().logout(Some(&name), local_only).await?;
+    let revoked = state.engine().logout(Some(&name), local_only).await.inspect_err(|e| {
+        log::warn!("sign-out of profile `{name}` failed ({}): {}", e.code(), e.message());
+    })?;
+    log::info!("signed out of profile `{name}` (revoked at the IdP: {revoked})");
     state.set_problem(&name, None);
     profiles_changed(&app);
     Ok(revoked)
 }
 
 #[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> IpcResult<Settings> {
+pub fn get_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> IpcResult<Settings> {
     let mut settings = state.settings();
     let network = state.engine().config()?.network;
     settings.https_proxy = network.https_proxy;
     settings.extra_ca_file = network.extra_ca_file;
+    settings.autostart_problem = autostart_problem(&app, settings.start_at_login);
+    settings.log_dir = app.path().app_log_dir().ok();
     Ok(settings)
+}
+
+/// Why start-at-login is not as the settings say, asking the OS (a login item removed by hand,
+/// or one that could not be written). `None` when it is as asked, or cannot be known.
+fn autostart_problem<R: Runtime>(app: &AppHandle<R>, wanted: bool) -> Option<String> {
+    let launcher = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()?;
+    match launcher.is_enabled() {
+        Ok(on) if on == wanted => None,
+        Ok(on) => Some(format!(
+            "Start at login is {} in your session, though LakeKey's setting says {}. Save the settings to set it again.",
+            if on { "on" } else { "off" },
+            if wanted { "on" } else { "off" }
+        )),
+        Err(e) => Some(format!("LakeKey cannot tell whether it starts at login ({e}).")),
+    }
 }
 
 #[tauri::command]
@@ -394,21 +448,42 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
     };
     state.engine().set_network(network)?;
     settings.save(state.config_dir())?;
-    apply_autostart(&app, settings.start_at_login);
     *state.settings.write().unwrap_or_else(|p| p.into_inner()) = settings.clone();
+    log::set_max_level(crate::settings::log_level(&settings));
     state.reload_engine();
     state.wake.notify_one();
-    Ok(settings)
+    let mut saved = settings;
+    saved.autostart_problem = apply_autostart(&app, saved.start_at_login).err();
+    saved.log_dir = app.path().app_log_dir().ok();
+    log::info!("settings saved (log level {}, start at login {})", saved.log_level, saved.start_at_login);
+    Ok(saved)
 }
 
-fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) {
+/// Turns start-at-login on or off; the error says why it could not (shown in Settings).
+fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<(), String> {
     // Absent in command tests, which run without the plugin.
-    if let Some(launcher) = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>() {
-        let _ = if on { launcher.enable() } else { launcher.disable() };
-    }
+    let Some(launcher) = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>() else { return Ok(()) };
+    let done = if on { launcher.enable() } else { launcher.disable() };
+    done.map_err(|e| {
+        log::warn!("start at login could not be turned {}: {e}", if on { "on" } else { "off" });
+        format!("LakeKey could not turn start at login {} ({e}).", if on { "on" } else { "off" })
+    })
+}
+
+/// Opens the folder of the app's log files in the file manager.
+#[tauri::command]
+pub fn open_log_folder<R: Runtime>(app: AppHandle<R>) -> IpcResult<String> {
+    use tauri_plugin_opener::OpenerExt;
+    let dir = app.path().app_log_dir().map_err(|e| IpcError::new(ErrorCode::Internal, format!("The log folder is unknown ({e}).")))?;
+    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new(ErrorCode::Internal, format!("Cannot create {}: {e}.", dir.display())))?;
+    app.opener()
+        .open_path(dir.display().to_string(), None::<&str>)
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not open {} ({e}).", dir.display())))?;
+    Ok(dir.display().to_string())
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DemoInfo {
     pub device_profile: String,

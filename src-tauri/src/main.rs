@@ -39,8 +39,13 @@ Usage: lakekey-desktop [--demo]
 
 Options:
       --demo     Start with the built-in demo environment (no Lake account or network needed)
+      --demo-if-unconfigured
+                 The same, but only when no environment is configured yet
   -h, --help     Print this help and exit
   -V, --version  Print the version and exit
+
+The log file is in the platform's log folder (Settings > Open log folder); LAKEKEY_LOG=debug
+(or trace, info, warn, error) sets its level for one run.
 
 The window opens, or comes to the front if LakeKey is already running; closing it keeps LakeKey
 in the tray. The `lakekey` command does the same from a terminal (`lakekey --help`).";
@@ -70,7 +75,7 @@ fn main() {
     if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
         std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
     }
-    let demo = std::env::args().any(|a| a == "--demo");
+    let demo = DemoMode::from_args();
     let config_dir = match lakekey::profile::ProfileStore::default_dir() {
         Ok(dir) => dir,
         Err(e) => {
@@ -78,12 +83,15 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let state = AppState::new(config_dir, None);
+    let log_level = settings::log_level(&state.settings());
     let mut builder = tauri::Builder::default();
     // Tests run several app instances side by side; everyone else gets one window per user.
     if !test_hooks::multi_instance() {
         builder = builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| tray::show_main(app)));
     }
     builder
+        .plugin(log_plugin())
         .plugin(
             tauri_plugin_window_state::Builder::default()
                 .with_state_flags(tauri_plugin_window_state::StateFlags::all() - tauri_plugin_window_state::StateFlags::VISIBLE)
@@ -93,14 +101,18 @@ fn main() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
-        .manage(AppState::new(config_dir, None))
+        .manage(state)
         .invoke_handler(commands::handler())
         .setup(move |app| {
             let handle = app.handle().clone();
-            if demo {
-                let state = handle.state::<AppState>();
-                if let Err(e) = commands::setup_demo(&state) {
-                    eprintln!("lakekey-desktop: {}", e.message);
+            // The plugin sets the most detailed level; the user's choice applies from here on.
+            log::set_max_level(log_level);
+            log::info!("LakeKey {} starting", env!("CARGO_PKG_VERSION"));
+            let state = handle.state::<AppState>();
+            if demo.wanted(&state) {
+                match commands::setup_demo(&state) {
+                    Ok(_) => log::info!("demo environment started"),
+                    Err(e) => log::error!("the demo environment could not start: {}", e.message),
                 }
             }
             low_memory_webview(&handle);
@@ -147,10 +159,65 @@ pub fn notify<R: Runtime>(app: &tauri::AppHandle<R>, title: &str, body: &str) {
     use tauri_plugin_notification::NotificationExt;
     if app.try_state::<tauri_plugin_notification::Notification<R>>().is_some() {
         if let Err(e) = app.notification().builder().title(title).body(body).show() {
-            eprintln!("lakekey-desktop: notification failed: {e}");
+            log::warn!("notification failed: {e}");
         }
     }
 }
 
+/// `--demo` starts the built-in demo environment; `--demo-if-unconfigured` (what `scripts/run`
+/// passes) starts it only when no environment is configured yet, so the app decides by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DemoMode {
+    Off,
+    Always,
+    IfUnconfigured,
+}
+
+impl DemoMode {
+    fn from_args() -> Self {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        if args.iter().any(|a| a == "--demo") {
+            DemoMode::Always
+        } else if args.iter().any(|a| a == "--demo-if-unconfigured") {
+            DemoMode::IfUnconfigured
+        } else {
+            DemoMode::Off
+        }
+    }
+
+    fn wanted(self, state: &AppState) -> bool {
+        match self {
+            DemoMode::Off => false,
+            DemoMode::Always => true,
+            DemoMode::IfUnconfigured => state.engine().config().is_ok_and(|c| c.profiles.is_empty()),
+        }
+    }
+}
+
+/// The app's log: a file in the platform's log directory (`app_log_dir`: on Linux
+/// ~/.local/share/dev.lakekey.desktop/logs), rotated at 1 MB with five kept, and stderr. Nothing
+/// LakeKey logs holds a secret (the app end-to-end test scans the file for the token it used).
+fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{RotationStrategy, Target, TargetKind};
+    tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .target(Target::new(TargetKind::LogDir { file_name: Some("lakekey".into()) }))
+        .target(Target::new(TargetKind::Stderr))
+        .max_file_size(1_000_000)
+        .rotation_strategy(RotationStrategy::KeepSome(5))
+        .level(log::LevelFilter::Trace)
+        // Dependencies' chatter stays out unless something is wrong there.
+        .level_for("zbus", log::LevelFilter::Warn)
+        .level_for("tracing", log::LevelFilter::Warn)
+        .level_for("hyper_util", log::LevelFilter::Warn)
+        .level_for("reqwest", log::LevelFilter::Warn)
+        .level_for("rustls", log::LevelFilter::Warn)
+        .level_for("tao", log::LevelFilter::Warn)
+        .level_for("wry", log::LevelFilter::Warn)
+        .build()
+}
+
+#[cfg(test)]
+mod bindings;
 #[cfg(test)]
 mod tests;

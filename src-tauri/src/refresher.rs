@@ -50,6 +50,7 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
         }
         match engine.token(Some(name), margin).await {
             Ok(_) => {
+                log::info!("refreshed the token of profile `{name}`");
                 if state.problem(name).is_some() {
                     state.set_problem(name, None);
                 }
@@ -65,6 +66,7 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
                 }
             }
             Err(e) => {
+                log::warn!("refreshing profile `{name}` failed ({}): {}", e.code(), e.message());
                 // A failed refresh may have changed what is stored (a revoked session): read again.
                 statuses.remove(name);
                 let first_time = state.problem(name).is_none();
@@ -77,7 +79,11 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
             }
         }
     }
-    if changed {
+    // A sign-in, refresh or sign-out by the CLI (or another LakeKey) shows in the window and the
+    // tray too, within one pass.
+    let now_seen: HashMap<_, _> = statuses.iter().map(|(name, s)| (name.clone(), (s.credential, s.expires_at))).collect();
+    let outside = std::mem::replace(&mut *state.seen.lock().unwrap_or_else(|p| p.into_inner()), now_seen.clone()) != now_seen;
+    if changed || outside {
         profiles_changed_with(app, &statuses);
     }
     next.clamp(MIN_SLEEP, MAX_SLEEP)

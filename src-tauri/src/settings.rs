@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 pub const FILE: &str = "desktop.toml";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Seconds until a copied token is cleared from the clipboard (if it is still there).
@@ -17,12 +18,40 @@ pub struct Settings {
     pub https_proxy: Option<String>,
     pub extra_ca_file: Option<PathBuf>,
     pub start_at_login: bool,
+    /// How much goes into the app's log file: `error`, `warn`, `info`, `debug` or `trace`
+    /// (`LAKEKEY_LOG` overrides it for a run).
+    pub log_level: String,
+    /// Why start-at-login is not in the state asked for, if it is not (read from the OS, never
+    /// saved).
+    #[serde(skip_deserializing)]
+    pub autostart_problem: Option<String>,
+    /// Where the log files are (never saved).
+    #[serde(skip_deserializing)]
+    pub log_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { clipboard_clear_secs: 45, refresh_margin_secs: 120, https_proxy: None, extra_ca_file: None, start_at_login: false }
+        Settings {
+            clipboard_clear_secs: 45,
+            refresh_margin_secs: 120,
+            https_proxy: None,
+            extra_ca_file: None,
+            start_at_login: false,
+            log_level: "info".into(),
+            autostart_problem: None,
+            log_dir: None,
+        }
     }
+}
+
+/// The levels the log accepts, from least to most detailed.
+pub const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+
+/// The level from `LAKEKEY_LOG` (a level name) if set, else the settings'.
+pub fn log_level(settings: &Settings) -> log::LevelFilter {
+    let chosen = std::env::var("LAKEKEY_LOG").ok().filter(|v| LOG_LEVELS.contains(&v.as_str())).unwrap_or_else(|| settings.log_level.clone());
+    chosen.parse().unwrap_or(log::LevelFilter::Info)
 }
 
 impl Settings {
@@ -32,6 +61,9 @@ impl Settings {
         }
         if !(30..=3600).contains(&self.refresh_margin_secs) {
             return Err(Error::new(ErrorCode::InvalidInput, "The refresh margin must be between 30 seconds and 1 hour."));
+        }
+        if !LOG_LEVELS.contains(&self.log_level.as_str()) {
+            return Err(Error::new(ErrorCode::InvalidInput, format!("The log level must be one of {}.", LOG_LEVELS.join(", "))));
         }
         Ok(())
     }
@@ -64,6 +96,7 @@ struct DesktopFile {
     clipboard_clear_secs: Option<u64>,
     refresh_margin_secs: Option<u64>,
     start_at_login: bool,
+    log_level: Option<String>,
 }
 
 impl DesktopFile {
@@ -73,6 +106,7 @@ impl DesktopFile {
             clipboard_clear_secs: self.clipboard_clear_secs.unwrap_or(d.clipboard_clear_secs),
             refresh_margin_secs: self.refresh_margin_secs.unwrap_or(d.refresh_margin_secs),
             start_at_login: self.start_at_login,
+            log_level: self.log_level.filter(|l| LOG_LEVELS.contains(&l.as_str())).unwrap_or(d.log_level.clone()),
             ..d
         }
     }
@@ -80,7 +114,12 @@ impl DesktopFile {
 
 impl From<&Settings> for DesktopFile {
     fn from(s: &Settings) -> Self {
-        DesktopFile { clipboard_clear_secs: Some(s.clipboard_clear_secs), refresh_margin_secs: Some(s.refresh_margin_secs), start_at_login: s.start_at_login }
+        DesktopFile {
+            clipboard_clear_secs: Some(s.clipboard_clear_secs),
+            refresh_margin_secs: Some(s.refresh_margin_secs),
+            start_at_login: s.start_at_login,
+            log_level: Some(s.log_level.clone()),
+        }
     }
 }
 
@@ -92,10 +131,11 @@ mod tests {
     fn defaults_round_trip_and_limits_are_checked() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
-        let s = Settings { clipboard_clear_secs: 20, start_at_login: true, ..Default::default() };
+        let s = Settings { clipboard_clear_secs: 20, start_at_login: true, log_level: "debug".into(), ..Default::default() };
         s.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), s);
         assert!(Settings { clipboard_clear_secs: 1, ..Default::default() }.check().is_err());
+        assert!(Settings { log_level: "loud".into(), ..Default::default() }.check().is_err());
         std::fs::write(dir.path().join(FILE), "clipboard_clear_secs = \"x\"").unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap_err().code(), ErrorCode::ConfigCorrupt);
     }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { startDesktopBus } from './desktop-bus.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const app = process.env.LAKEKEY_APP ?? join(root, 'target', 'debug', 'lakekey-desktop');
@@ -22,7 +23,10 @@ let display;
 let idp;
 let driverPort;
 let session;
+let desktop;
 const env = {};
+/** Every secret the tests saw; none may appear in the app's log file. */
+const secrets = new Set(['e2e-pat-0001']);
 
 function start(cmd, args, extraEnv = {}, stdio = ['ignore', 'ignore', 'inherit']) {
   const child = spawn(cmd, args, { env: { ...process.env, ...env, ...extraEnv }, stdio });
@@ -135,6 +139,9 @@ before(async () => {
   Object.assign(env, {
     DISPLAY: display,
     LAKEKEY_CONFIG_DIR: join(work, 'config'),
+    // The app's log file goes to $XDG_DATA_HOME/dev.lakekey.desktop/logs.
+    XDG_DATA_HOME: join(work, 'data'),
+    LAKEKEY_LOG: 'debug',
     LAKEKEY_MULTI_INSTANCE: '1',
     LAKEKEY_NO_BROWSER: '1',
     LAKEKEY_QUIT_ON_CLOSE: '1',
@@ -145,6 +152,8 @@ before(async () => {
     LIBGL_ALWAYS_SOFTWARE: '1',
     NO_AT_BRIDGE: '1',
   });
+  // The tray and the notifications talk to this fake desktop over the session bus.
+  desktop = await startDesktopBus(root);
   driverPort = await freePort();
   const nativePort = await freePort();
   start(driverBin, ['--port', String(driverPort), '--native-port', String(nativePort)]);
@@ -155,6 +164,7 @@ before(async () => {
 
 after(async () => {
   if (session) await wd('DELETE', `/session/${session}`).catch(() => {});
+  desktop?.stop();
   for (const child of children.reverse()) {
     child.kill('SIGTERM');
   }
@@ -183,6 +193,7 @@ test('add an environment, sign in by device flow in a real browser, copy the tok
   await textIs('#toast', /clipboard clears in/);
   await screenshot('signed-in');
   const copied = await waitFor('the clipboard', () => clipboard());
+  secrets.add(copied);
   assert.equal(copied, lakekey('token', '--profile', 'e2e-device').trim(), 'the app copied what the CLI hands out');
   assert.match(clipboard('TARGETS') ?? '', /x-kde-passwordManagerHint/, 'marked for clipboard managers to skip');
   const page = await js('return document.documentElement.outerHTML');
@@ -222,7 +233,7 @@ test('the app and many CLI processes ask at the moment the token expires: one re
   const control = (body) => fetch(`http://127.0.0.1:${idp.port}/__test/control`, { method: 'POST', body: JSON.stringify(body) });
   const stats = async () => (await fetch(`http://127.0.0.1:${idp.port}/__test/stats`)).json();
   await control({ accessTtl: 66, refreshDelayMs: 800 });
-  // Forces a refresh now; it exits 6 (the new token is shorter than asked) but stores a 66 s one.
+  // Forces a refresh now: the new token (66 s) is the freshest there is, so it is stored and handed out.
   spawnSync(cli, ['token', '--profile', 'e2e-device', '--min-valid', '3600'], { env: { ...process.env, ...env } });
 
   const cliToken = () =>
@@ -246,6 +257,7 @@ test('the app and many CLI processes ask at the moment the token expires: one re
     await click('[data-name="e2e-device"] [data-copy="token"]');
     if (round % 2 === 0) for (let i = 0; i < 5; i += 1) cli.push(cliToken());
     const tokens = await Promise.all(cli);
+    tokens.forEach((t) => secrets.add(t));
     const copied = await waitFor('the copied token', () => {
       const c = clipboard();
       return c && c === tokens[0] ? c : null;
@@ -321,3 +333,76 @@ test('sign out revokes and removes the secrets', async () => {
   const stats = await (await fetch(`http://127.0.0.1:${idp.port}/__test/stats`)).json();
   assert.equal(stats.revocations, 1);
 });
+
+test('the tray menu, read over D-Bus as a panel does, copies a signed-in token', async () => {
+  const name = 'e2e-tray';
+  lakekey('profile', 'add', name, '--base-url', idp.base_url, '--org-id', 'acme');
+  await signInWithCli(name);
+  // The app notices a sign-in made elsewhere on its next pass; saving the settings starts one.
+  await click('button[data-nav="settings"]');
+  await click('#save-settings');
+  await textIs('#toast', /Settings saved/);
+  await click('button[data-nav="profiles"]');
+  const entry = await waitFor('the tray entry', async () => (await desktop.trayMenu()).find((e) => e.label === `Copy token — ${name}`), 30000).catch(async (e) => {
+    const seen = await desktop.trayMenu().then((m) => m.map((i) => i.label).join(' | ')).catch((err) => err.message);
+    throw new Error(`${e.message}; tray items registered: ${desktop.items.length}; menu: ${seen}`);
+  });
+  const labels = (await desktop.trayMenu()).map((e) => e.label);
+  assert.ok(labels.includes('Show LakeKey') && labels.includes('Quit'), labels.join(', '));
+  await desktop.clickTray(entry);
+  const expected = lakekey('token', '--profile', name).trim();
+  secrets.add(expected);
+  await waitFor('the tray copy on the clipboard', () => clipboard() === expected, 15000);
+});
+
+test('a sign-in the identity provider revoked is announced by a desktop notification', async () => {
+  const name = 'e2e-revoked';
+  lakekey('profile', 'add', name, '--base-url', idp.base_url, '--org-id', 'acme');
+  await signInWithCli(name);
+  // The user's session ends at the IdP (an admin revoked it): the refresh token is spent.
+  const stored = spawnSync('secret-tool', ['lookup', 'service', 'lakekey', 'username', name], { encoding: 'utf8', env: { ...process.env, ...env } }).stdout;
+  const refresh = JSON.parse(stored.slice(stored.indexOf('\n') + 1)).refresh_token;
+  secrets.add(refresh);
+  const revoked = await fetch(`${idp.issuer}/token/revocation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: refresh, token_type_hint: 'refresh_token', client_id: 'acme-oaf-device' }),
+  });
+  assert.equal(revoked.status, 200);
+  // A refresh margin longer than the token's life makes the app refresh at once.
+  await click('button[data-nav="settings"]');
+  await type('#refresh-margin', '3600');
+  await click('#save-settings');
+  await textIs('#toast', /Settings saved/);
+  const note = await waitFor('the notification', () => desktop.notifications.find((n) => n.summary === `${name} needs a new sign-in`), 30000);
+  assert.match(note.body, /expired or was revoked/);
+  assert.equal(note.appName, 'lakekey-desktop');
+  await click('button[data-nav="profiles"]');
+  await textIs(`[data-name="${name}"] .state`, /Refresh failing|Needs sign-in/);
+  // Announced once, not on every retry.
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal(desktop.notifications.filter((n) => n.summary === `${name} needs a new sign-in`).length, 1);
+});
+
+test('the app log says what happened and holds no secret', async () => {
+  const log = join(work, 'data', 'dev.lakekey.desktop', 'logs', 'lakekey.log');
+  const text = await waitFor('the log file', () => (existsSync(log) ? readFileSync(log, 'utf8') : null));
+  assert.match(text, /device sign-in of profile `e2e-device` succeeded/);
+  assert.match(text, /refreshing profile `e2e-revoked` failed \(sign_in_required\)/);
+  assert.match(text, /copied a token/);
+  for (const secret of secrets) assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 6)}…) is in the log`);
+  assert.ok(!text.includes('PRIVATE KEY'), 'no key in the log');
+});
+
+/** `lakekey login` for a profile, approved at the IdP over HTTP as a browser would. */
+async function signInWithCli(name) {
+  const login = spawn(cli, ['login', '--profile', name, '--json', '--no-browser'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const events = [];
+  for await (const line of createInterface({ input: login.stdout })) {
+    const event = JSON.parse(line);
+    events.push(event.event);
+    if (event.event === 'code') execFileSync('node', [join(root, 'tests/idp/approve.mjs'), '--url', event.verification_uri_complete], { timeout: 30000 });
+  }
+  const code = await new Promise((r) => (login.exitCode !== null ? r(login.exitCode) : login.on('close', r)));
+  assert.equal(code, 0, `sign-in of ${name}: ${events.join(', ')}`);
+}

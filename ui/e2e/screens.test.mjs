@@ -9,7 +9,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
@@ -100,8 +103,8 @@ const fixtures = {
   list_profiles: profiles,
   preview_profile: 'fn:return { baseUrl: args.input.baseUrl.replace(/\\/$/, ""), orgId: "acme", envId: "3f6e1c2a-1111-2222-3333-444455556666", issuer: args.input.baseUrl.replace(/\\/$/, "") + "/auth", clientId: "acme-oaf-device", scope: "openid" }',
   token_details: { header: { alg: 'RS256', kid: 'key1', typ: 'JWT' }, claims: { aud: ['td:service:authentication'], exp: now + 31535000, iss: 'teradataml', 'multi-use': true, org_id: 'acme', sub: 'ANALYST', iat: 0 }, validFrom: 0, expiresAt: now + 31535000, preview: 'eyJh…Zt3w' },
-  get_settings: { clipboardClearSecs: 45, refreshMarginSecs: 120, httpsProxy: null, extraCaFile: null, startAtLogin: false },
-  copy: { clearsIn: 45 },
+  get_settings: { clipboardClearSecs: 45, refreshMarginSecs: 120, httpsProxy: null, extraCaFile: null, startAtLogin: false, logLevel: 'info', autostartProblem: null, logDir: '/home/analyst/.local/share/dev.lakekey.desktop/logs' },
+  copy: { clearsIn: 45, shortLived: null },
   pick_file: 'fn:return args.kind === "pem" ? "/home/analyst/keys/key1.pem" : "/home/analyst/keys/pat.txt"',
   inspect_key: { encrypted: true, kid: 'key1', warning: null },
   import_pat: { validation: 'accepted', kid: 'key1', username: 'ANALYST', not_validated_because: null, warnings: [] },
@@ -117,11 +120,24 @@ async function open(fx = fixtures, scheme = 'light') {
 
 const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`) });
 
+/** axe-core on the page as it is: no serious or critical violation (WCAG 2.x A and AA rules). */
+async function accessible(page, screen) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axeSource });
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${screen}: accessibility violations`,
+  );
+}
+
 test('first run offers to add an environment or try the demo', async () => {
   const page = await open({ ...fixtures, list_profiles: [] });
   await page.getByRole('button', { name: 'Try the demo (no Lake account needed)' }).waitFor();
   assert.equal(await page.locator('#welcome-add').isVisible(), true);
   await shot(page, '01-first-run');
+  await accessible(page, '01-first-run');
   await page.close();
 });
 
@@ -134,8 +150,9 @@ test('the environments list shows states, the demo mark and copy actions', async
     assert.equal(await page.locator('[data-name="demo-device"] .badge.demo').innerText(), 'DEMO');
     assert.ok(!(await page.content()).includes('eyJhbGci'), 'no token in the page');
     await page.locator('[data-name="acme-prod"] [data-copy="token"]').click();
-    await page.locator('#toast', { hasText: 'clipboard clears in' }).waitFor();
+    await page.locator('#toast', { hasText: 'the clipboard clears in' }).waitFor();
     await shot(page, scheme === 'light' ? '02-environments' : '02-environments-dark');
+    await accessible(page, `environments (${scheme})`);
     await page.close();
   }
 });
@@ -148,6 +165,7 @@ test('adding an environment shows what the base URL gives', async () => {
   await page.locator('#advanced summary').click();
   assert.equal(await page.getByLabel('Profile name').inputValue(), 'acme');
   await shot(page, '03-add-environment');
+  await accessible(page, '03-add-environment');
   await page.close();
 });
 
@@ -167,9 +185,11 @@ test('the device sign-in shows the code large, a QR code and a countdown', async
   assert.equal(await page.locator('.qr img').isVisible(), true);
   assert.match(await page.locator('[data-countdown]').innerText(), /^(10:00|9:5\d)$/);
   await shot(page, '04-device-sign-in');
+  await accessible(page, '04-device-sign-in');
   await page.evaluate(() => window.__emit('device-event', { profile: 'demo-device', event: { event: 'error', code: 'code_expired', message: 'The sign-in code expired before it was approved.' } }));
   await page.locator('#device-status', { hasText: 'Code expired' }).waitFor();
   await shot(page, '05-device-expired');
+  await accessible(page, '05-device-expired');
   await page.close();
 });
 
@@ -183,12 +203,14 @@ test('the PAT sign-in picks files natively, asks for the passphrase, and says th
   assert.equal(await page2.getByLabel('Key passphrase').isVisible(), true);
   await page2.getByLabel('Key passphrase').fill('correct horse');
   await shot(page2, '06-pat-sign-in');
+  await accessible(page2, '06-pat-sign-in');
   await page2.locator('#pat-submit').click();
   await page2.locator('#pat-outcome', { hasText: 'Lake accepted the token' }).waitFor();
   assert.match(await page2.locator('#pat-result').innerText(), /no longer needs the PEM file/);
   const calls = await page2.evaluate(() => window.__calls.filter((c) => c.cmd === 'import_pat'));
   assert.equal(calls[0].args.form.pemFile, '/home/analyst/keys/key1.pem');
   await shot(page2, '07-pat-signed-in');
+  await accessible(page2, '07-pat-signed-in');
   await page2.close();
 });
 
@@ -200,9 +222,11 @@ test('token details never show the PAT; settings have the clipboard clear time',
   assert.match(text, /teradataml/);
   assert.doesNotMatch(text, /"pat"/);
   await shot(page, '08-token-details');
+  await accessible(page, '08-token-details');
   await page.getByRole('button', { name: 'Settings' }).click();
   assert.equal(await page.getByLabel('Clear the clipboard after (seconds)').inputValue(), '45');
   await shot(page, '09-settings');
+  await accessible(page, '09-settings');
   await page.close();
 });
 
@@ -212,6 +236,7 @@ test('paste a token', async () => {
   await page.locator('[data-action="sign-in"]').click();
   await page.getByLabel('Token (JWT)').waitFor();
   await shot(page, '10-paste-token');
+  await accessible(page, '10-paste-token');
   await page.close();
 });
 
@@ -219,5 +244,95 @@ test('a locked keychain is explained with its fix', async () => {
   const page = await open({ ...fixtures, list_profiles: { __error: { code: 'keychain_locked', message: 'The keychain is locked or refused access, so LakeKey could not read it.', hint: 'Unlock your login keyring, then try again.' } } });
   await page.locator('.error-box h2', { hasText: 'Keychain locked' }).waitFor();
   await shot(page, '11-keychain-locked');
+  await accessible(page, '11-keychain-locked');
+  await page.close();
+});
+
+test('an unencrypted key asks for no passphrase: hidden means not shown', async () => {
+  const fx = { ...fixtures, inspect_key: { encrypted: false, kid: 'key1', warning: null }, list_profiles: [{ ...profiles[1], state: 'needs_sign_in', expiresAt: null }] };
+  const page = await open(fx);
+  await page.locator('[data-action="sign-in"]').click();
+  await page.locator('#pick-pem').click();
+  await page.waitForFunction(() => document.getElementById('pat-kid')?.value === 'key1');
+  assert.equal(await page.getByLabel('Key passphrase').isVisible(), false);
+  assert.equal(await page.getByText('The key is encrypted.').isVisible(), false);
+  assert.equal(await page.locator('#toast').isVisible(), false, 'no message yet');
+  await page.close();
+});
+
+test('a background update keeps focus, scroll position and the focused node', async () => {
+  const many = Array.from({ length: 8 }, (_, i) => ({ ...profiles[0], name: `env-${i}`, isDefault: i === 0 }));
+  const page = await open({ ...fixtures, list_profiles: many });
+  await page.locator('#copy-header-env-7').waitFor();
+  const where = () => page.evaluate(() => Math.round(document.getElementById('copy-header-env-7').getBoundingClientRect().top));
+  await page.evaluate(() => {
+    const button = document.getElementById('copy-header-env-7');
+    button.lakekeyMarker = 'before-update'; // a property of this very node, which an update must keep
+    button.focus();
+    window.scrollTo(0, document.body.scrollHeight);
+  });
+  assert.ok((await page.evaluate(() => window.scrollY)) > 0, 'the list is long enough to scroll');
+  const top = await where();
+  const later = many.map((p, i) => ({ ...p, expiresAt: now + 7200, problem: i === 3 ? 'The identity provider did not answer.' : null, state: i === 3 ? 'refresh_failing' : p.state }));
+  await page.evaluate((list) => window.__emit('profiles-changed', list), later);
+  await page.locator('[data-name="env-3"] .state', { hasText: 'Refresh failing' }).waitFor();
+  const after = await page.evaluate(() => ({ id: document.activeElement?.id, marker: document.activeElement?.lakekeyMarker }));
+  assert.deepEqual(after, { id: 'copy-header-env-7', marker: 'before-update' });
+  // Text grew above it (a problem line), and the view stayed where the user was looking.
+  assert.ok(Math.abs((await where()) - top) <= 1, `the focused button moved on screen: ${top} -> ${await where()}`);
+  assert.match(await page.locator('[data-name="env-7"] .state').innerText(), /expires in (1 h 59 min|2 h)/);
+  await page.close();
+});
+
+test('keyboard only: add an environment, sign in, copy, with a visible focus ring', async () => {
+  const fx = {
+    ...fixtures,
+    list_profiles: 'fn:return (window.__profiles ??= [])',
+    save_profile:
+      'fn:(window.__profiles ??= []).push({ name: args.name, isDefault: true, demo: false, method: "device", input: args.input, derived: null, state: "needs_sign_in", expiresAt: null, canRefresh: false, validation: null, tokenPreview: null, problem: null, error: null }); return { baseUrl: args.input.baseUrl, orgId: "acme", envId: "e1", issuer: "x", clientId: "acme-oaf-device", scope: "openid" }',
+  };
+  const page = await open(fx);
+  await page.locator('#welcome-add').waitFor();
+  const focused = () => page.evaluate(() => ({ id: document.activeElement?.id ?? '', text: document.activeElement?.textContent?.trim() ?? '' }));
+  const tabTo = async (want) => {
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focused();
+      if (want(f)) return f;
+    }
+    assert.fail('the keyboard never reached it');
+  };
+  await tabTo((f) => f.text === 'Add environment');
+  await page.keyboard.press('Enter');
+  await tabTo((f) => f.id === 'base-url');
+  await page.keyboard.type('https://acme.innovationlabs.teradata.com/api/accounts/e1');
+  await page.locator('#derived', { hasText: 'acme-oaf-device' }).waitFor();
+  await page.keyboard.press('Enter'); // submits the form: save, then the device sign-in starts
+  await page.locator('#device-title').waitFor();
+  await page.evaluate(() => {
+    window.__emit('device-event', { profile: 'acme', event: { event: 'code', user_code: 'WXYZ-1234', verification_uri: 'https://idp/activate', verification_uri_complete: 'https://idp/activate?user_code=WXYZ-1234', expires_in: 600, interval: 5 } });
+    Object.assign(window.__profiles[0], { state: 'signed_in', expiresAt: Math.floor(Date.now() / 1000) + 3600, canRefresh: true });
+    window.__emit('device-event', { profile: 'acme', event: { event: 'signed_in', expires_at: Math.floor(Date.now() / 1000) + 3600 } });
+  });
+  await page.waitForFunction(() => document.activeElement?.id === 'copy-token-acme');
+  const ring = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement);
+    return { style: style.outlineStyle, width: parseFloat(style.outlineWidth), visible: document.activeElement.matches(':focus-visible') };
+  });
+  assert.deepEqual({ style: ring.style, visible: ring.visible }, { style: 'solid', visible: true });
+  assert.ok(ring.width >= 2, `focus ring ${ring.width}px`);
+  await shot(page, '12-keyboard-focus');
+  await accessible(page, '12-keyboard-focus');
+  await page.keyboard.press('Enter');
+  await page.locator('#toast', { hasText: 'Token copied for acme' }).waitFor();
+  const copies = await page.evaluate(() => window.__calls.filter((c) => c.cmd === 'copy').map((c) => c.args));
+  assert.deepEqual(copies, [{ name: 'acme', format: 'token' }]);
+
+  // The clipboard countdown ticks beside the message, which is announced once, not every second.
+  const said = await page.locator('#toast-text').innerText();
+  const shown = await page.locator('#toast-countdown').innerText();
+  await page.waitForFunction((before) => document.getElementById('toast-countdown').textContent !== before, shown);
+  assert.equal(await page.locator('#toast-text').innerText(), said);
+  assert.equal(await page.locator('#toast-countdown').getAttribute('aria-hidden'), 'true');
   await page.close();
 });

@@ -4,8 +4,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  AppInfo, CopyFormat, DemoInfo, Derived, DeviceEventPayload, IpcError, KeyInfo, PatForm, PatImported,
-  ProfileInput, ProfileView, Settings, TokenDetails,
+  AppInfo, ClipboardEvent, Copied, CopyFormat, DemoInfo, Derived, DeviceEventPayload, FileKind, IpcError, KeyInfo, PatForm,
+  PatImported, ProfileInput, ProfileView, Settings, TokenDetails,
 } from './types';
 
 export function asIpcError(e: unknown): IpcError {
@@ -30,17 +30,18 @@ export const api = {
   setDefault: (name: string) => call<void>('set_default_profile', { name }),
   startDeviceLogin: (name: string) => call<void>('start_device_login', { name }),
   cancelDeviceLogin: (name: string) => call<void>('cancel_device_login', { name }),
-  pickFile: (kind: 'pat' | 'pem' | 'ca') => call<string | null>('pick_file', { kind }),
+  pickFile: (kind: FileKind) => call<string | null>('pick_file', { kind }),
   inspectKey: (path: string) => call<KeyInfo>('inspect_key', { path }),
   importPat: (name: string, form: PatForm) => call<PatImported>('import_pat', { name, form }),
   importToken: (name: string, token: string) => call<void>('import_token', { name, token }),
-  copy: (name: string, format: CopyFormat) => call<{ clearsIn: number; shortLived: string | null }>('copy', { name, format }),
+  copy: (name: string, format: CopyFormat) => call<Copied>('copy', { name, format }),
   tokenDetails: (name: string) => call<TokenDetails>('token_details', { name }),
   signOut: (name: string, localOnly = false) => call<boolean>('sign_out', { name, localOnly }),
   getSettings: () => call<Settings>('get_settings'),
   saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
   startDemo: () => call<DemoInfo>('start_demo'),
   openUrl: (url: string) => call<void>('open_url', { url }),
+  openLogFolder: () => call<string>('open_log_folder'),
 };
 
 export const events = {
@@ -48,6 +49,5 @@ export const events = {
   /** Carries the new list, or null when listing failed (then ask with listProfiles for the error). */
   onProfilesChanged: (f: (profiles: ProfileView[] | null) => void): Promise<UnlistenFn> =>
     listen<ProfileView[] | null>('profiles-changed', (e) => f(e.payload ?? null)),
-  onClipboard: (f: (p: { outcome: 'cleared' | 'kept' }) => void): Promise<UnlistenFn> =>
-    listen<{ outcome: 'cleared' | 'kept' }>('clipboard', (e) => f(e.payload)),
+  onClipboard: (f: (p: ClipboardEvent) => void): Promise<UnlistenFn> => listen<ClipboardEvent>('clipboard', (e) => f(e.payload)),
 };

@@ -1,9 +1,12 @@
 // LakeKey's screens. State lives here; the Rust shell does all auth work and never sends a token.
 
+import { Idiomorph } from 'idiomorph';
 import { api, asIpcError, events } from './api';
 import { field, h, replace } from './dom';
 import { clock, duration, epochToLocal, errorTitle, nowSecs, stateLabel, stateTone, suggestName } from './format';
 import type { CopyFormat, DemoInfo, DeviceEvent, Idp, IpcError, Method, ProfileInput, ProfileView, Settings } from './types';
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'];
 
 type Screen =
   | { kind: 'profiles' }
@@ -33,15 +36,20 @@ export class App {
   loadError: IpcError | null = null;
   private clipboardTimer: number | undefined;
   private tickTimer: number | undefined;
+  /** The screen now in `main`: the same screen is updated in place, another one replaces it. */
+  private shown: Screen | null = null;
 
   constructor(private main: HTMLElement, private toastEl: HTMLElement, private banner: HTMLElement) {}
 
   async start(): Promise<void> {
     await events.onProfilesChanged((profiles) => void this.reload(profiles ?? undefined));
-    await events.onDevice((p) => this.onDevice(p.profile, p.event, p.qr));
+    await events.onDevice((p) => this.onDevice(p.profile, p.event, p.qr ?? undefined));
     await events.onClipboard((p) =>
       this.toast(p.outcome === 'cleared' ? 'Clipboard cleared.' : 'Clipboard left alone: it holds something else now.'),
     );
+    // Screens that update in place (the list, the device sign-in) act through `data-action`
+    // attributes read at click time, so a node reused by an update never runs a stale handler.
+    this.main.addEventListener('click', (e) => this.onAction(e));
     document.querySelectorAll<HTMLButtonElement>('[data-nav]').forEach((b) =>
       b.addEventListener('click', () => this.go({ kind: b.dataset.nav as 'profiles' | 'add' | 'settings' })),
     );
@@ -80,15 +88,29 @@ export class App {
     this.scheduleTick();
   }
 
+  /**
+   * Shows a screen. The screen already shown is updated in place (a morph of the DOM), so
+   * focus, scroll position, selections and open disclosures survive a background refresh or a
+   * sign-in event; screen readers hear only what changed. Another screen replaces it.
+   */
+  private show(view: HTMLElement): void {
+    if (this.shown === this.screen && this.main.firstElementChild) {
+      Idiomorph.morph(this.main, [view], { morphStyle: 'innerHTML', restoreFocus: true, ignoreActiveValue: true });
+    } else {
+      replace(this.main, view);
+    }
+    this.shown = this.screen;
+  }
+
   private renderScreen(): void {
     const s = this.screen;
     switch (s.kind) {
       case 'profiles':
-        return replace(this.main, this.profilesView());
+        return this.show(this.profilesView());
       case 'add':
         return replace(this.main, this.addView(s.edit));
       case 'device':
-        return replace(this.main, this.deviceView());
+        return this.show(this.deviceView());
       case 'pat':
         return replace(this.main, this.patView(s.profile));
       case 'paste':
@@ -124,8 +146,8 @@ export class App {
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', class: 'primary', id: 'welcome-add', onclick: () => this.go({ kind: 'add' }) }, 'Add your Lake environment'),
-        h('button', { type: 'button', id: 'welcome-demo', onclick: () => void this.startDemo() }, 'Try the demo (no Lake account needed)'),
+        h('button', { type: 'button', class: 'primary', id: 'welcome-add', 'data-action': 'add' }, 'Add your Lake environment'),
+        h('button', { type: 'button', id: 'welcome-demo', 'data-action': 'demo' }, 'Try the demo (no Lake account needed)'),
       ),
     );
   }
@@ -134,32 +156,34 @@ export class App {
     const signedIn = p.state === 'signed_in' || p.state === 'refresh_failing';
     const title = h(
       'h3',
-      {},
+      { id: `card-title-${p.name}` },
       p.name,
       p.demo ? h('span', { class: 'badge demo', title: 'Built-in demo environment' }, 'DEMO') : null,
       p.isDefault ? h('span', { class: 'badge', title: 'Default profile' }, 'default') : null,
     );
     const state = h('span', { class: `state ${stateTone[p.state]}`, 'data-expires': p.expiresAt ?? '', 'data-profile': p.name }, stateLabel(p));
+    // Every button says what it does and for which environment: screen readers list them out of
+    // their card. Ids keep each button the same node across updates.
+    const button = (action: string, label: string, attrs: Record<string, string> = {}) =>
+      h('button', { type: 'button', id: `${action}-${p.name}`, 'data-action': action, 'data-profile-name': p.name, 'aria-label': `${label}: ${p.name}`, ...attrs }, label);
     const actions = h('div', { class: 'actions' });
     if (signedIn) {
       actions.append(
-        h('button', { type: 'button', class: 'primary', 'data-copy': 'token', 'aria-label': `Copy token for ${p.name}`, onclick: () => void this.copy(p.name, 'token') }, 'Copy token'),
-        h('button', { type: 'button', 'data-copy': 'header', onclick: () => void this.copy(p.name, 'header') }, 'Copy header'),
-        h('button', { type: 'button', 'data-copy': 'snippet', onclick: () => void this.copy(p.name, 'snippet') }, 'Copy Python'),
-        h('button', { type: 'button', 'data-action': 'details', onclick: () => this.go({ kind: 'details', profile: p.name }) }, 'Details'),
-        h('button', { type: 'button', 'data-action': 'sign-out', onclick: () => void this.signOut(p.name) }, 'Sign out'),
+        button('copy-token', 'Copy token', { class: 'primary', 'data-copy': 'token' }),
+        button('copy-header', 'Copy header', { 'data-copy': 'header' }),
+        button('copy-snippet', 'Copy Python', { 'data-copy': 'snippet', title: 'A teradataml set_auth_token line with this token' }),
+        button('copy-lakekey', 'Copy notebook line', { 'data-copy': 'lakekey', title: 'lakekey.set_auth_token(…): the Python package keeps the token fresh' }),
+        button('details', 'Details'),
+        button('sign-out', 'Sign out'),
       );
     } else {
-      actions.append(h('button', { type: 'button', class: 'primary', 'data-action': 'sign-in', onclick: () => this.signIn(p) }, 'Sign in'));
+      actions.append(button('sign-in', 'Sign in', { class: 'primary' }));
     }
-    if (!p.isDefault) actions.append(h('button', { type: 'button', 'data-action': 'default', onclick: () => void this.run(() => api.setDefault(p.name)) }, 'Make default'));
-    actions.append(
-      h('button', { type: 'button', 'data-action': 'edit', onclick: () => this.go({ kind: 'add', edit: p }) }, 'Edit'),
-      h('button', { type: 'button', class: 'danger', 'data-action': 'remove', onclick: () => void this.remove(p.name) }, 'Remove'),
-    );
+    if (!p.isDefault) actions.append(button('default', 'Make default'));
+    actions.append(button('edit', 'Edit'), button('remove', 'Remove', { class: 'danger' }));
     return h(
       'li',
-      { class: `card${p.demo ? ' is-demo' : ''}`, 'data-name': p.name },
+      { class: `card${p.demo ? ' is-demo' : ''}`, id: `card-${p.name}`, 'data-name': p.name, 'aria-labelledby': `card-title-${p.name}` },
       title,
       h('p', { class: 'url' }, p.input.baseUrl),
       h('p', { class: 'meta' }, state, ' · ', methodLabel(p.method), p.validation === 'not_validated' ? ' · not validated by Lake' : ''),
@@ -167,6 +191,55 @@ export class App {
       p.error ? h('p', { class: 'problem', role: 'alert' }, p.error) : null,
       actions,
     );
+  }
+
+  /** Clicks on `data-action` buttons of the screens that update in place. */
+  onAction(e: Event): void {
+    const button = (e.target as Element | null)?.closest<HTMLElement>('[data-action]');
+    if (!button || !this.main.contains(button)) return;
+    const name = button.dataset.profileName ?? '';
+    const profile = this.profiles.find((p) => p.name === name);
+    const d = this.device;
+    switch (button.dataset.action) {
+      case 'add':
+        return this.go({ kind: 'add' });
+      case 'demo':
+        return void this.startDemo();
+      case 'copy-token':
+      case 'copy-header':
+      case 'copy-snippet':
+      case 'copy-lakekey':
+        return void this.copy(name, button.dataset.copy as CopyFormat);
+      case 'details':
+        return this.go({ kind: 'details', profile: name });
+      case 'sign-out':
+        return void this.signOut(name);
+      case 'sign-in':
+        if (profile) this.signIn(profile);
+        return;
+      case 'default':
+        return void this.run(() => api.setDefault(name));
+      case 'edit':
+        if (profile) this.go({ kind: 'add', edit: profile });
+        return;
+      case 'remove':
+        return void this.remove(name);
+      case 'copy-code':
+        if (d?.code) void navigator.clipboard?.writeText(d.code.user_code).then(() => this.toast('Code copied.'));
+        return;
+      case 'open-browser': {
+        const url = d?.code ? d.code.verification_uri_complete ?? d.code.verification_uri : null;
+        return url ? void api.openUrl(url).catch((err) => this.showError(asIpcError(err))) : undefined;
+      }
+      case 'cancel-sign-in':
+        if (d) void api.cancelDeviceLogin(d.profile).then(() => this.go({ kind: 'profiles' }));
+        return;
+      case 'retry-sign-in':
+        if (d) this.signIn(this.profiles.find((p) => p.name === d.profile) ?? ({ name: d.profile, method: 'device' } as ProfileView));
+        return;
+      case 'back':
+        return this.go({ kind: 'profiles' });
+    }
   }
 
   signIn(p: ProfileView): void {
@@ -184,13 +257,23 @@ export class App {
   async copy(name: string, format: CopyFormat): Promise<void> {
     try {
       const { clearsIn, shortLived } = await api.copy(name, format);
-      const what = format === 'token' ? 'Token' : format === 'header' ? 'Authorization header' : 'Python snippet';
+      const what = { token: 'Token', header: 'Authorization header', snippet: 'Python line', lakekey: 'Notebook line' }[format];
+      const note = shortLived ? ` ${shortLived}` : '';
+      if (clearsIn === null) {
+        this.toast(`${what} copied for ${name}. Paste it after create_context().`);
+        return;
+      }
+      // Announced once; the countdown beside it is shown, not read out every second.
       const until = nowSecs() + clearsIn;
-      window.clearInterval(this.clipboardTimer);
-      const note = shortLived ? ` · ${shortLived}` : '';
-      const show = () => this.toast(`${what} copied · clipboard clears in ${duration(until - nowSecs())}${note}`, true);
-      show();
-      this.clipboardTimer = window.setInterval(() => (until > nowSecs() ? show() : window.clearInterval(this.clipboardTimer)), 1000);
+      this.toast(`${what} copied for ${name}; the clipboard clears in ${duration(clearsIn)}.${note}`, { keep: true });
+      const countdown = this.toastEl.querySelector<HTMLElement>('#toast-countdown');
+      const tick = () => {
+        const left = until - nowSecs();
+        if (countdown) countdown.textContent = left > 0 ? `(${duration(left)})` : '';
+        if (left <= 0) window.clearInterval(this.clipboardTimer);
+      };
+      tick();
+      this.clipboardTimer = window.setInterval(tick, 1000);
     } catch (e) {
       this.showError(asIpcError(e));
     }
@@ -353,7 +436,12 @@ export class App {
       case 'signed_in':
         d.status = 'signed_in';
         this.toast(`Signed in to ${profile}.`);
-        void this.reload().then(() => this.screen.kind === 'device' && this.go({ kind: 'profiles' }));
+        void this.reload().then(() => {
+          if (this.screen.kind !== 'device') return;
+          this.go({ kind: 'profiles' });
+          // Keyboard users land on what they came for: this environment's Copy token.
+          this.main.querySelector<HTMLElement>(`#copy-token-${CSS.escape(profile)}`)?.focus();
+        });
         return;
       case 'error':
         d.status = 'error';
@@ -375,7 +463,6 @@ export class App {
       error: d.error?.message ?? 'The sign-in failed.',
     };
     const c = d.code;
-    const url = c ? c.verification_uri_complete ?? c.verification_uri : '';
     const body = h(
       'div',
       { class: 'device' },
@@ -388,8 +475,8 @@ export class App {
             h(
               'div',
               { class: 'actions' },
-              h('button', { type: 'button', id: 'copy-code', onclick: () => void navigator.clipboard?.writeText(c.user_code).then(() => this.toast('Code copied.')) }, 'Copy code'),
-              h('button', { type: 'button', class: 'primary', id: 'open-browser', onclick: () => void api.openUrl(url).catch((e) => this.showError(asIpcError(e))) }, 'Open browser'),
+              h('button', { type: 'button', id: 'copy-code', 'data-action': 'copy-code' }, 'Copy code'),
+              h('button', { type: 'button', class: 'primary', id: 'open-browser', 'data-action': 'open-browser' }, 'Open browser'),
             ),
             h('p', { class: 'countdown' }, 'Code expires in ', h('span', { 'data-countdown': d.expiresAt ?? '' }, clock((d.expiresAt ?? 0) - nowSecs()))),
           )
@@ -408,9 +495,9 @@ export class App {
         'div',
         { class: 'actions' },
         failed
-          ? h('button', { type: 'button', class: 'primary', onclick: () => this.signIn(this.profiles.find((p) => p.name === d.profile) ?? ({ name: d.profile, method: 'device' } as ProfileView)) }, 'Try again')
-          : h('button', { type: 'button', id: 'cancel-sign-in', onclick: () => void api.cancelDeviceLogin(d.profile).then(() => this.go({ kind: 'profiles' })) }, 'Cancel'),
-        failed ? h('button', { type: 'button', onclick: () => this.go({ kind: 'profiles' }) }, 'Back') : null,
+          ? h('button', { type: 'button', class: 'primary', id: 'retry-sign-in', 'data-action': 'retry-sign-in' }, 'Try again')
+          : h('button', { type: 'button', id: 'cancel-sign-in', 'data-action': 'cancel-sign-in' }, 'Cancel'),
+        failed ? h('button', { type: 'button', id: 'device-back', 'data-action': 'back' }, 'Back') : null,
       ),
     );
   }
@@ -567,6 +654,8 @@ export class App {
     const proxy = h('input', { id: 'https-proxy', value: s.httpsProxy ?? '', placeholder: 'http://proxy.example.com:3128' });
     const ca = h('input', { id: 'extra-ca', value: s.extraCaFile ?? '', readonly: true, placeholder: 'None' });
     const login = h('input', { type: 'checkbox', id: 'start-at-login', checked: s.startAtLogin });
+    const autostartProblem = h('p', { class: 'warn-text', id: 'autostart-problem', role: 'status' }, s.autostartProblem ?? '');
+    const logLevel = h('select', { id: 'log-level' }, ...LOG_LEVELS.map((l) => h('option', { value: l, selected: s.logLevel === l }, l)));
     const problem = h('p', { class: 'problem', role: 'alert' });
     const form = h(
       'form',
@@ -576,15 +665,32 @@ export class App {
       field('HTTPS proxy', proxy, 'Empty: use HTTPS_PROXY / NO_PROXY from the environment.'),
       h('div', { class: 'picker' }, field('Extra CA certificate file', ca), h('button', { type: 'button', id: 'pick-ca', onclick: async () => { const p = await api.pickFile('ca').catch(() => null); if (p) ca.value = p; } }, 'Choose…'), h('button', { type: 'button', onclick: () => (ca.value = '') }, 'Clear')),
       h('label', { class: 'check' }, login, ' Start LakeKey when I log in'),
+      autostartProblem,
+      h(
+        'div',
+        { class: 'picker' },
+        field('Log detail', logLevel, `The log never holds a token, PAT or key.${s.logDir ? ` Folder: ${s.logDir}` : ''}`),
+        h('button', { type: 'button', id: 'open-log-folder', onclick: () => void api.openLogFolder().catch((err) => this.showError(asIpcError(err))) }, 'Open log folder'),
+      ),
       problem,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-settings' }, 'Save settings')),
     );
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {
-        await api.saveSettings({ clipboardClearSecs: Number(clear.value), refreshMarginSecs: Number(margin.value), httpsProxy: proxy.value || null, extraCaFile: ca.value || null, startAtLogin: login.checked });
+        const saved = await api.saveSettings({
+          ...s,
+          clipboardClearSecs: Number(clear.value),
+          refreshMarginSecs: Number(margin.value),
+          httpsProxy: proxy.value || null,
+          extraCaFile: ca.value || null,
+          startAtLogin: login.checked,
+          logLevel: logLevel.value,
+          autostartProblem: null,
+        });
         problem.textContent = '';
-        this.toast('Settings saved.');
+        autostartProblem.textContent = saved.autostartProblem ?? '';
+        this.toast(saved.autostartProblem ? 'Settings saved, but start at login could not be changed.' : 'Settings saved.');
       } catch (err) {
         problem.textContent = asIpcError(err).message;
       }
@@ -603,7 +709,7 @@ export class App {
   }
 
   showError(e: IpcError): void {
-    this.toast(`${errorTitle(e)}: ${e.message}${e.hint ? ` ${e.hint}` : ''}`);
+    this.toast(`${errorTitle(e)}: ${e.message}${e.hint ? ` ${e.hint}` : ''}`, { kind: 'error' });
   }
 
   async run(f: () => Promise<unknown>): Promise<void> {
@@ -614,11 +720,20 @@ export class App {
     }
   }
 
-  toast(text: string, keep = false): void {
-    this.toastEl.textContent = text;
+  /** A message in the toast: `status` is announced politely, `error` at once (role=alert). */
+  toast(text: string, { keep = false, kind = 'status' }: { keep?: boolean; kind?: 'status' | 'error' } = {}): void {
+    const part = (id: string) => this.toastEl.querySelector<HTMLElement>(`#${id}`);
+    window.clearInterval(this.clipboardTimer);
+    const text_ = part('toast-text');
+    const alert = part('toast-alert');
+    const countdown = part('toast-countdown');
+    if (text_) text_.textContent = kind === 'status' ? text : '';
+    if (alert) alert.textContent = kind === 'error' ? text : '';
+    if (countdown) countdown.textContent = '';
+    this.toastEl.classList.toggle('is-error', kind === 'error');
     this.toastEl.hidden = false;
     window.clearTimeout(Number(this.toastEl.dataset.timer));
-    if (!keep) this.toastEl.dataset.timer = String(window.setTimeout(() => (this.toastEl.hidden = true), 6000));
+    if (!keep) this.toastEl.dataset.timer = String(window.setTimeout(() => (this.toastEl.hidden = true), kind === 'error' ? 12000 : 6000));
   }
 
   renderBanner(): void {

@@ -37,7 +37,9 @@ function setup(handlers: Record<string, (args: any) => unknown> = {}) {
     },
     { shouldMockEvents: true },
   );
-  document.body.innerHTML = '<main id="main"></main><div id="toast" hidden></div><div id="banner"></div>';
+  document.body.innerHTML =
+    '<main id="main"></main><div id="toast" hidden><span id="toast-text" role="status"></span><span id="toast-alert" role="alert"></span>' +
+    '<span id="toast-countdown" aria-hidden="true"></span></div><div id="banner"></div>';
   return new App(document.getElementById('main')!, document.getElementById('toast')!, document.getElementById('banner')!);
 }
 
@@ -84,13 +86,49 @@ describe('profiles screen', () => {
     expect(calls.map((c) => c.cmd)).toContain('start_demo');
   });
 
-  it('copies through Rust and shows the clear countdown', async () => {
-    const app = setup({ copy: () => ({ clearsIn: 45 }) });
+  it('copies through Rust and says once when the clipboard clears, counting down silently', async () => {
+    const app = setup({ copy: () => ({ clearsIn: 45, shortLived: null }) });
     await app.start();
     (document.querySelector('[data-copy="snippet"]') as HTMLButtonElement).click();
     await flush();
     expect(calls.find((c) => c.cmd === 'copy')?.args).toEqual({ name: 'prod', format: 'snippet' });
-    expect(document.getElementById('toast')!.textContent).toMatch(/Python snippet copied · clipboard clears in 4\d s/);
+    expect(document.getElementById('toast-text')!.textContent).toBe('Python line copied for prod; the clipboard clears in 45 s.');
+    expect(document.getElementById('toast-countdown')!.textContent).toMatch(/^\(4\d s\)$/);
+    expect(document.getElementById('toast-countdown')!.getAttribute('aria-hidden')).toBe('true');
+  });
+
+  it('copies the notebook line without a token or a clear timer', async () => {
+    const app = setup({ copy: () => ({ clearsIn: null, shortLived: null }) });
+    await app.start();
+    (document.querySelector('[data-copy="lakekey"]') as HTMLButtonElement).click();
+    await flush();
+    expect(calls.find((c) => c.cmd === 'copy')?.args).toEqual({ name: 'prod', format: 'lakekey' });
+    expect(document.getElementById('toast-text')!.textContent).toContain('after create_context()');
+    expect(document.getElementById('toast-countdown')!.textContent).toBe('');
+  });
+
+  it('updates the list in place: the focused button keeps its focus and node', async () => {
+    const app = setup();
+    await app.start();
+    const button = document.getElementById('copy-header-prod') as HTMLButtonElement;
+    button.focus();
+    const later = Math.floor(Date.now() / 1000) + 3000;
+    await emit('profiles-changed', [profile({ expiresAt: later }), profile({ name: 'staging', isDefault: false })]);
+    await flush();
+    expect(document.getElementById('copy-header-prod')).toBe(button);
+    expect(document.activeElement).toBe(button);
+    expect(document.querySelector('[data-name="prod"] .state')!.textContent).toBe('Signed in · expires in 50 min');
+    expect(document.querySelector('[data-name="staging"]')).not.toBeNull();
+  });
+
+  it('acts on a reused button for the profile it now shows', async () => {
+    const app = setup();
+    await app.start();
+    await emit('profiles-changed', [profile({ state: 'needs_sign_in', expiresAt: null, method: 'pat' })]);
+    await flush();
+    (document.getElementById('sign-in-prod') as HTMLButtonElement).click();
+    await flush();
+    expect(document.getElementById('pat-title')).not.toBeNull();
   });
 
   it('shows a typed error when the keychain is locked', async () => {
@@ -105,7 +143,7 @@ describe('profiles screen', () => {
   });
 
   it('copies the default profile with Ctrl+Shift+C', async () => {
-    const app = setup({ copy: () => ({ clearsIn: 45 }) });
+    const app = setup({ copy: () => ({ clearsIn: 45, shortLived: null }) });
     await app.start();
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'C', ctrlKey: true, shiftKey: true }));
     await flush();
@@ -130,9 +168,12 @@ describe('device sign-in', () => {
     expect(document.getElementById('user-code')!.textContent).toBe('ABCD-EFGH');
     expect(document.querySelector('.qr img')!.getAttribute('src')).toContain('data:image/svg+xml');
     expect(document.getElementById('device-status')!.dataset.status).toBe('pending');
+    const cancel = document.getElementById('cancel-sign-in') as HTMLButtonElement;
+    cancel.focus();
     await emit('device-event', { profile: 'prod', event: { event: 'slow_down', interval: 10 } });
     await flush();
     expect(document.getElementById('device-status')!.textContent).toContain('every 10 s');
+    expect(document.activeElement).toBe(cancel); // progress events keep the keyboard user's place
     await emit('device-event', { profile: 'prod', event: { event: 'error', code: 'access_denied', message: 'The sign-in was declined.' } });
     await flush();
     expect(document.getElementById('device-status')!.textContent).toBe('Sign-in declined: The sign-in was declined.');
