@@ -10,8 +10,8 @@ import { mkdtempSync, mkdirSync, rmSync, copyFileSync, chmodSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import { startDesktopBus } from './desktop-bus.mjs';
+import { WebDriver, freePort, waitFor } from './webdriver.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const app = process.env.LAKEKEY_APP ?? join(root, 'target', 'debug', 'lakekey-desktop');
@@ -21,8 +21,6 @@ const children = [];
 let work;
 let display;
 let idp;
-let driverPort;
-let session;
 let desktop;
 const env = {};
 /** Every secret the tests saw; none may appear in the app's log file. */
@@ -34,68 +32,15 @@ function start(cmd, args, extraEnv = {}, stdio = ['ignore', 'ignore', 'inherit']
   return child;
 }
 
-async function freePort() {
-  return new Promise((r) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => r(port));
-    });
-  });
-}
-
-async function waitFor(what, f, ms = 30000) {
-  const until = Date.now() + ms;
-  let last;
-  while (Date.now() < until) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-}
-
-// ---- a minimal W3C WebDriver client -------------------------------------------------------
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
-async function wd(method, path, body) {
-  const res = await fetch(`http://127.0.0.1:${driverPort}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
-  return json.value;
-}
-const s = (path) => `/session/${session}${path}`;
-const find = (css) => wd('POST', s('/element'), { using: 'css selector', value: css }).then((e) => e[ELEMENT]);
-const el = async (css, ms) => {
-  try {
-    return await waitFor(`element ${css}`, () => find(css), ms);
-  } catch (e) {
-    const page = await wd('GET', s('/source')).catch(() => '(no page source)');
-    throw new Error(`${e.message}\n--- page ---\n${String(page).slice(0, 3000)}`);
-  }
-};
-const click = async (css) => wd('POST', s(`/element/${await el(css)}/click`), {});
-const type = async (css, text) => {
-  const id = await el(css);
-  await wd('POST', s(`/element/${id}/clear`), {});
-  await wd('POST', s(`/element/${id}/value`), { text });
-};
-const text = async (css) => wd('GET', s(`/element/${await el(css)}/text`));
-const js = (script, ...args) => wd('POST', s('/execute/sync'), { script, args });
-/** The real window as WebDriver sees it, kept next to the mocked-IPC screenshots. */
-const screenshot = async (name) => {
-  const png = await wd('GET', s('/screenshot')).catch(() => null);
-  if (typeof png !== 'string') return;
-  mkdirSync(join(root, 'docs/screenshots'), { recursive: true });
-  writeFileSync(join(root, 'docs/screenshots', `real-app-${name}.png`), Buffer.from(png, 'base64'));
-};
-const textIs = (css, re, ms) => waitFor(`${css} to match ${re}`, async () => re.test(await text(css).catch(() => '')), ms);
+let driver;
+const find = (css) => driver.find(css);
+const el = (css, ms) => driver.el(css, ms);
+const click = (css) => driver.click(css);
+const type = (css, text) => driver.type(css, text);
+const text = (css) => driver.text(css);
+const js = (script, ...args) => driver.js(script, ...args);
+const screenshot = (name) => driver.screenshot(root, name);
+const textIs = (css, re, ms) => driver.textIs(css, re, ms);
 
 const clipboard = (target) => {
   try {
@@ -154,16 +99,15 @@ before(async () => {
   });
   // The tray and the notifications talk to this fake desktop over the session bus.
   desktop = await startDesktopBus(root);
-  driverPort = await freePort();
+  const driverPort = await freePort();
   const nativePort = await freePort();
   start(driverBin, ['--port', String(driverPort), '--native-port', String(nativePort)]);
-  await waitFor('tauri-driver', async () => (await fetch(`http://127.0.0.1:${driverPort}/status`)).ok, 20000);
-  const created = await wd('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app } } } });
-  session = created.sessionId;
+  driver = new WebDriver(driverPort);
+  await driver.open(app);
 });
 
 after(async () => {
-  if (session) await wd('DELETE', `/session/${session}`).catch(() => {});
+  await driver?.close();
   desktop?.stop();
   for (const child of children.reverse()) {
     child.kill('SIGTERM');
