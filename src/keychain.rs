@@ -41,9 +41,8 @@ pub struct Keychain {
     store: Arc<RwLock<Arc<CredentialStore>>>,
     reconnect: Option<Connect>,
     chunk_bytes: usize,
-    /// Whether the store takes a `label` modifier (the Secret Service does; it names the item in
-    /// Seahorse and KWallet).
-    labelled: bool,
+    /// Whether entries get this OS's modifiers ([`os_modifiers`]); the mock store takes none.
+    os_modifiers: bool,
 }
 
 impl std::fmt::Debug for Keychain {
@@ -61,7 +60,7 @@ impl Keychain {
             store: Arc::new(RwLock::new(store)),
             reconnect: Some(connect),
             chunk_bytes: os_chunk_bytes(),
-            labelled: cfg!(target_os = "linux"),
+            os_modifiers: true,
         })
     }
 
@@ -69,7 +68,7 @@ impl Keychain {
     /// Windows size so every test goes through the chunked path. With `reconnect`, a call that
     /// fails in the platform layer is retried once on a new connection.
     pub fn with_store(store: Arc<CredentialStore>, reconnect: Option<Connect>) -> Self {
-        Keychain { store: Arc::new(RwLock::new(store)), reconnect, chunk_bytes: WINDOWS_CHUNK_BYTES, labelled: false }
+        Keychain { store: Arc::new(RwLock::new(store)), reconnect, chunk_bytes: WINDOWS_CHUNK_BYTES, os_modifiers: false }
     }
 
     fn current(&self) -> Arc<CredentialStore> {
@@ -96,11 +95,12 @@ impl Keychain {
     }
 
     fn entry(&self, store: &CredentialStore, user: &str) -> keyring_core::Result<Entry> {
-        if !self.labelled {
+        let modifiers = if self.os_modifiers { os_modifiers(user) } else { Vec::new() };
+        if modifiers.is_empty() {
             return store.build(SERVICE, user, None);
         }
-        let label = format!("LakeKey: {user}");
-        store.build(SERVICE, user, Some(&std::collections::HashMap::from([("label", label.as_str())])))
+        let modifiers: std::collections::HashMap<&str, &str> = modifiers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        store.build(SERVICE, user, Some(&modifiers))
     }
 
     pub fn load(&self, profile: &str) -> Result<Option<Credential>> {
@@ -156,13 +156,14 @@ impl Keychain {
 
     /// Chunks written by a save that crashed before its switch belong to no generation and are
     /// never read; a sign-out removes them too, so no piece of a secret outlives `logout`. Best
-    /// effort, on stores that can search (Secret Service can).
+    /// effort, on stores that can search (all three OS stores can).
     fn delete_strays(&self, profile: &str) {
-        let spec = std::collections::HashMap::from([("service", SERVICE)]);
-        let Ok(entries) = self.current().search(&spec) else { return };
         let prefix = format!("{profile}#");
+        let (key, value) = stray_search(profile);
+        let Ok(entries) = self.current().search(&std::collections::HashMap::from([(key, value.as_str())])) else { return };
         for entry in entries {
-            if entry.get_specifiers().is_some_and(|(_, user)| user.starts_with(&prefix)) {
+            // Windows' search matched the chunk names already; elsewhere only the service was.
+            if entry.get_specifiers().map_or(cfg!(windows), |(_, user)| user.starts_with(&prefix)) {
                 let _ = entry.delete_credential();
             }
         }
@@ -259,6 +260,35 @@ fn os_chunk_bytes() -> usize {
         return n.min(CHUNK_BYTES);
     }
     CHUNK_BYTES
+}
+
+/// The search for a profile's chunk items: Windows' store matches a regular expression against
+/// the credential's target name (`{user}.{service}`); the others match attributes.
+fn stray_search(profile: &str) -> (&'static str, String) {
+    if cfg!(windows) {
+        ("pattern", windows_chunk_pattern(profile))
+    } else {
+        ("service", SERVICE.to_string())
+    }
+}
+
+/// The target names of a profile's chunk items in Credential Manager, as a regular expression.
+/// Profile names are letters, digits, `-`, `_` and `.`: only the dot needs escaping.
+fn windows_chunk_pattern(profile: &str) -> String {
+    format!("^{}#.*\\.{SERVICE}$", profile.replace('.', "\\."))
+}
+
+/// How each OS's store should write an item. Linux: a label, which Seahorse and KWallet show.
+/// Windows: local-machine persistence, so secrets never roam with an enterprise (domain) profile
+/// to other machines, which the store's default (Enterprise) would allow.
+fn os_modifiers(user: &str) -> Vec<(&'static str, String)> {
+    if cfg!(target_os = "linux") {
+        vec![("label", format!("LakeKey: {user}"))]
+    } else if cfg!(windows) {
+        vec![("persistence", "Local".to_string())]
+    } else {
+        Vec::new()
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -441,6 +471,12 @@ mod tests {
         let gone = keychain_error(keyring_core::Error::PlatformFailure("no bus".into()), "connect to");
         assert_eq!(gone.code(), ErrorCode::KeychainUnavailable);
         assert!(gone.hint().is_some());
+    }
+
+    #[test]
+    fn windows_finds_chunks_by_their_target_names() {
+        assert_eq!(windows_chunk_pattern("eu.prod"), r"^eu\.prod#.*\.lakekey$");
+        assert_eq!(stray_search("p"), ("service", "lakekey".to_string()));
     }
 
     #[test]
