@@ -37,10 +37,7 @@ fn libsecret_reads_what_lakekey_stored_and_lakekey_reads_what_libsecret_stored()
     for profile in [&ours, &theirs] {
         user.run(&["profile", "add", profile, "--base-url", EXAMPLE, "--method", "token"]).ok();
     }
-    let dir = tempfile::tempdir().unwrap();
-    let token_file = dir.path().join("token.txt");
-    std::fs::write(&token_file, jwt("U")).unwrap();
-    user.run(&["login", "--profile", &ours, "--token-file", token_file.to_str().unwrap()]).ok();
+    user.paste_token(&ours, &jwt("U")).ok();
 
     // What LakeKey encrypted for the keychain, decrypted by libsecret: the credential in
     // LakeKey's one-item format, holding the token.
@@ -64,11 +61,8 @@ fn a_token_replaced_through_lakekey_leaves_one_item() {
     let user = User::new();
     let profile = unique("interop-replace");
     user.run(&["profile", "add", &profile, "--base-url", EXAMPLE, "--method", "token"]).ok();
-    let dir = tempfile::tempdir().unwrap();
     for subject in ["first", "second"] {
-        let file = dir.path().join(subject);
-        std::fs::write(&file, jwt(subject)).unwrap();
-        user.run(&["login", "--profile", &profile, "--token-file", file.to_str().unwrap()]).ok();
+        user.paste_token(&profile, &jwt(subject)).ok();
     }
     assert_eq!(keychain_items(&profile), vec![profile.clone()], "replaced in place, not duplicated");
     assert!(secret_tool_lookup(&profile).unwrap().contains(&jwt("second")));
@@ -95,10 +89,7 @@ fn items_carry_lakekeys_label() {
     let user = User::new();
     let profile = unique("interop-label");
     user.run(&["profile", "add", &profile, "--base-url", EXAMPLE, "--method", "token"]).ok();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("token");
-    std::fs::write(&file, jwt("U")).unwrap();
-    user.run(&["login", "--profile", &profile, "--token-file", file.to_str().unwrap()]).ok();
+    user.paste_token(&profile, &jwt("U")).ok();
     let out = Command::new("secret-tool").args(["search", "--all", "service", "lakekey", "username", &profile]).output().unwrap();
     let listing = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(listing.contains(&format!("label = LakeKey: {profile}")), "{listing}");

@@ -8,15 +8,10 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, mkdirSync, rmSync, copyFileSync, chmodSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startDesktopBus } from './desktop-bus.mjs';
-import { WebDriver, freePort, waitFor } from './webdriver.mjs';
+import { WebDriver, freePort, waitFor, root, app, cli, driverBin } from './webdriver.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const app = process.env.LAKEKEY_APP ?? join(root, 'target', 'debug', 'lakekey-desktop');
-const cli = join(root, 'target', 'debug', 'lakekey');
-const driverBin = process.env.TAURI_DRIVER ?? join(root, 'target', 'tools', 'bin', 'tauri-driver');
 const children = [];
 let work;
 let display;

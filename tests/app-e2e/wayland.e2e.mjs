@@ -8,14 +8,9 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { WebDriver, freePort, waitFor } from './webdriver.mjs';
+import { join } from 'node:path';
+import { WebDriver, freePort, waitFor, root, app, cli, driverBin } from './webdriver.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const app = process.env.LAKEKEY_APP ?? join(root, 'target', 'debug', 'lakekey-desktop');
-const cli = join(root, 'target', 'debug', 'lakekey');
-const driverBin = process.env.TAURI_DRIVER ?? join(root, 'target', 'tools', 'bin', 'tauri-driver');
 const children = [];
 let work;
 let driver;

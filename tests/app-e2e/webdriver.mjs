@@ -2,9 +2,16 @@
 // the end-to-end tests, with the waiting they all need.
 import net from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+/** The checkout and the binaries every end-to-end test drives (debug builds unless overridden). */
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const app = process.env.LAKEKEY_APP ?? join(root, 'target', 'debug', 'lakekey-desktop');
+export const cli = join(root, 'target', 'debug', 'lakekey');
+export const driverBin = process.env.TAURI_DRIVER ?? join(root, 'target', 'tools', 'bin', 'tauri-driver');
 
 export async function freePort() {
   return new Promise((r) => {

@@ -166,6 +166,14 @@ impl User {
         Run::from(self.cmd(args).output().expect("lakekey runs"))
     }
 
+    /// Stores a pasted token for a `--method token` profile: `lakekey login` reading standard input.
+    pub fn paste_token(&self, profile: &str, token: &str) -> Run {
+        use std::io::Write;
+        let mut child = self.cmd(&["login", "--profile", profile]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(token.as_bytes()).unwrap();
+        Run::from(child.wait_with_output().unwrap())
+    }
+
     /// Adds a device-flow profile for the test IdP (org id `acme`, so client id `acme-oaf-device`).
     pub fn add_device_profile(&self, name: &str, idp: &Idp) {
         self.run(&["profile", "add", name, "--base-url", &idp.base_url, "--org-id", "acme"]).ok();
