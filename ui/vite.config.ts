@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   clearScreen: false,
   build: {
-    outDir: 'dist',
+    // Built into .build, then copied into dist only where bytes changed (scripts/sync-dist.mjs).
+    outDir: '.build',
     target: 'es2022',
     // One small bundle: the webview loads it from the app binary.
     modulePreload: false,
