@@ -632,7 +632,6 @@ mod tests {
         let note = token.is_short_of(60, now).unwrap();
         assert!(note.contains("valid for 30 s") && note.contains("live 30 s"), "{note}");
         assert_eq!(token.is_short_of(30, now), None);
-
     }
 
     #[tokio::test]

@@ -41,8 +41,8 @@ pub struct Keychain {
     store: Arc<RwLock<Arc<CredentialStore>>>,
     reconnect: Option<Connect>,
     chunk_bytes: usize,
-    /// Whether entries get this OS's modifiers ([`os_modifiers`]); the mock store takes none.
-    os_modifiers: bool,
+    /// Whether entries get this OS's modifier ([`os_modifier`]); the mock store takes none.
+    os_modifier: bool,
 }
 
 impl std::fmt::Debug for Keychain {
@@ -60,7 +60,7 @@ impl Keychain {
             store: Arc::new(RwLock::new(store)),
             reconnect: Some(connect),
             chunk_bytes: os_chunk_bytes(),
-            os_modifiers: true,
+            os_modifier: true,
         })
     }
 
@@ -68,7 +68,7 @@ impl Keychain {
     /// Windows size so every test goes through the chunked path. With `reconnect`, a call that
     /// fails in the platform layer is retried once on a new connection.
     pub fn with_store(store: Arc<CredentialStore>, reconnect: Option<Connect>) -> Self {
-        Keychain { store: Arc::new(RwLock::new(store)), reconnect, chunk_bytes: WINDOWS_CHUNK_BYTES, os_modifiers: false }
+        Keychain { store: Arc::new(RwLock::new(store)), reconnect, chunk_bytes: WINDOWS_CHUNK_BYTES, os_modifier: false }
     }
 
     fn current(&self) -> Arc<CredentialStore> {
@@ -95,12 +95,10 @@ impl Keychain {
     }
 
     fn entry(&self, store: &CredentialStore, user: &str) -> keyring_core::Result<Entry> {
-        let modifiers = if self.os_modifiers { os_modifiers(user) } else { Vec::new() };
-        if modifiers.is_empty() {
-            return store.build(SERVICE, user, None);
+        match self.os_modifier.then(|| os_modifier(user)).flatten() {
+            Some((key, value)) => store.build(SERVICE, user, Some(&std::collections::HashMap::from([(key, value.as_str())]))),
+            None => store.build(SERVICE, user, None),
         }
-        let modifiers: std::collections::HashMap<&str, &str> = modifiers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        store.build(SERVICE, user, Some(&modifiers))
     }
 
     pub fn load(&self, profile: &str) -> Result<Option<Credential>> {
@@ -278,16 +276,16 @@ fn windows_chunk_pattern(profile: &str) -> String {
     format!("^{}#.*\\.{SERVICE}$", profile.replace('.', "\\."))
 }
 
-/// How each OS's store should write an item. Linux: a label, which Seahorse and KWallet show.
+/// How this OS's store should write an item. Linux: a label, which Seahorse and KWallet show.
 /// Windows: local-machine persistence, so secrets never roam with an enterprise (domain) profile
 /// to other machines, which the store's default (Enterprise) would allow.
-fn os_modifiers(user: &str) -> Vec<(&'static str, String)> {
+fn os_modifier(user: &str) -> Option<(&'static str, String)> {
     if cfg!(target_os = "linux") {
-        vec![("label", format!("LakeKey: {user}"))]
+        Some(("label", format!("LakeKey: {user}")))
     } else if cfg!(windows) {
-        vec![("persistence", "Local".to_string())]
+        Some(("persistence", "Local".to_string()))
     } else {
-        Vec::new()
+        None
     }
 }
 
@@ -476,7 +474,8 @@ mod tests {
     #[test]
     fn windows_finds_chunks_by_their_target_names() {
         assert_eq!(windows_chunk_pattern("eu.prod"), r"^eu\.prod#.*\.lakekey$");
-        assert_eq!(stray_search("p"), ("service", "lakekey".to_string()));
+        let expected = if cfg!(windows) { ("pattern", r"^p#.*\.lakekey$".to_string()) } else { ("service", "lakekey".to_string()) };
+        assert_eq!(stray_search("p"), expected);
     }
 
     #[test]
