@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, mkdirSync, rmSync, copyFileSync, chmodSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, copyFileSync, chmodSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDesktopBus } from './desktop-bus.mjs';
@@ -34,7 +34,7 @@ const click = (css) => driver.click(css);
 const type = (css, text) => driver.type(css, text);
 const text = (css) => driver.text(css);
 const js = (script, ...args) => driver.js(script, ...args);
-const screenshot = (name) => driver.screenshot(root, name);
+const screenshot = (name) => driver.screenshot(name);
 const textIs = (css, re, ms) => driver.textIs(css, re, ms);
 
 const clipboard = (target) => {
@@ -191,9 +191,9 @@ test('the app and many CLI processes ask at the moment the token expires: one re
     await new Promise((r) => setTimeout(r, 7000));
     const before = (await stats()).refreshes.length;
     // The app's copy goes first in even rounds and last in odd ones, so each side wins sometimes.
-    const cli = [];
+    const callers = [];
     const beforeCopy = clipboard();
-    if (round % 2 === 1) for (let i = 0; i < 5; i += 1) cli.push(cliToken());
+    if (round % 2 === 1) for (let i = 0; i < 5; i += 1) callers.push(cliToken());
     await click('[data-name="e2e-device"] [data-copy="token"]');
     // Watched from the click on, while the CLI processes run: the copy is cleared after 5 s, and
     // on a loaded machine the slowest CLI process can finish later than that.
@@ -201,8 +201,8 @@ test('the app and many CLI processes ask at the moment the token expires: one re
       const c = clipboard();
       return c && c !== beforeCopy ? c : null;
     }, 15000).catch(() => clipboard());
-    if (round % 2 === 0) for (let i = 0; i < 5; i += 1) cli.push(cliToken());
-    const tokens = await Promise.all(cli);
+    if (round % 2 === 0) for (let i = 0; i < 5; i += 1) callers.push(cliToken());
+    const tokens = await Promise.all(callers);
     tokens.forEach((t) => secrets.add(t));
     const copied = await copiedSoon;
     const after = (await stats()).refreshes;

@@ -106,7 +106,7 @@ export class WebDriver {
   }
 
   /** The real window as WebDriver sees it, kept next to the mocked-IPC screenshots. */
-  async screenshot(root, name) {
+  async screenshot(name) {
     const png = await this.call('GET', this.s('/screenshot')).catch(() => null);
     if (typeof png !== 'string') return;
     mkdirSync(join(root, 'docs/screenshots'), { recursive: true });
