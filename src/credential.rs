@@ -54,6 +54,43 @@ pub struct PastedToken {
     pub expires_at: Option<u64>,
 }
 
+/// How a credential gets a new token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Renewal {
+    /// An OAuth refresh token.
+    Refresh,
+    /// A new JWT signed from the stored PAT and key.
+    Resign,
+    /// An OAuth sign-in without a refresh token: a new sign-in when it runs out.
+    NoRefreshToken,
+    /// A pasted token: a new paste when it runs out.
+    Pasted,
+}
+
+impl Renewal {
+    pub fn is_possible(self) -> bool {
+        matches!(self, Renewal::Refresh | Renewal::Resign)
+    }
+}
+
+/// How long before expiry a token is renewed: the caller's margin, but never more than half the
+/// token's lifetime. With an identity provider issuing 10 s tokens and a 60 s margin, every
+/// token would otherwise be "due" the moment it arrives, and each request would cost a refresh;
+/// this way a token is renewed at most once per half lifetime.
+pub fn renewal_margin(min_valid: u64, lifetime: Option<u64>) -> u64 {
+    match lifetime {
+        Some(lifetime) => min_valid.min(lifetime / 2),
+        None => min_valid,
+    }
+}
+
+/// When a token expiring at `expires_at` is due for renewal, for a holder that wants `margin`
+/// seconds of validity (the desktop app's refresher).
+pub fn renew_at(expires_at: u64, lifetime: Option<u64>, margin: u64) -> u64 {
+    expires_at.saturating_sub(renewal_margin(margin, lifetime))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
     OAuth(OAuthSession),
@@ -79,14 +116,40 @@ impl Credential {
         }
     }
 
-    /// How long a renewed token lives: the last `expires_in` for OAuth, the expiration time for
-    /// a PAT JWT. `None` for a pasted token, which cannot be renewed.
+    /// How long the current token lives from when it was issued: the identity provider's last
+    /// `expires_in`, or a PAT JWT's expiration time. `None` for a pasted token (unknown).
     pub fn lifetime(&self) -> Option<u64> {
         match self {
-            Credential::OAuth(s) => s.refresh_token.as_ref().map(|_| s.expires_at.saturating_sub(s.obtained_at)),
+            Credential::OAuth(s) => Some(s.expires_at.saturating_sub(s.obtained_at)),
             Credential::Pat(p) => Some(p.expiration_secs),
             Credential::Token(_) => None,
         }
+    }
+
+    /// How a new token can be had when this one runs out.
+    pub fn renewal(&self) -> Renewal {
+        match self {
+            Credential::OAuth(s) if s.refresh_token.is_some() => Renewal::Refresh,
+            Credential::OAuth(_) => Renewal::NoRefreshToken,
+            Credential::Pat(_) => Renewal::Resign,
+            Credential::Token(_) => Renewal::Pasted,
+        }
+    }
+
+    /// Whether the token must be renewed before it is handed out to a caller who needs it valid
+    /// for `min_valid` more seconds at `now`. See [`renewal_margin`].
+    pub fn needs_renewal(&self, min_valid: u64, now: u64) -> bool {
+        match self.expires_at() {
+            // A token is valid while `exp` is after now (RFC 7519, 4.1.4).
+            Some(exp) => exp <= now.saturating_add(renewal_margin(min_valid, self.lifetime())),
+            // A pasted token without `exp` never expires as far as we can tell.
+            None => false,
+        }
+    }
+
+    /// Whether the token is still valid at `now`.
+    pub fn is_unexpired(&self, now: u64) -> bool {
+        self.expires_at().is_none_or(|exp| exp > now)
     }
 
     pub fn kind(&self) -> &'static str {
@@ -296,6 +359,35 @@ mod tests {
     fn debug_output_has_no_secrets() {
         let text = format!("{:?}", oauth("access-SECRET", "refresh-SECRET", 1000));
         assert!(!text.contains("SECRET"), "{text}");
+    }
+
+    #[test]
+    fn a_token_is_renewed_when_less_than_the_margin_or_half_its_life_is_left() {
+        let session = |obtained_at: u64, expires_at: u64| {
+            Credential::OAuth(OAuthSession {
+                access_token: Secret::new("a"),
+                refresh_token: Some(Secret::new("r")),
+                expires_at,
+                obtained_at,
+                token_endpoint: "https://idp.example.com/token".into(),
+                revocation_endpoint: None,
+                client_id: "c".into(),
+            })
+        };
+        // An hour-long token: renewed when less than the 60 s margin is left.
+        let hour = session(1000, 4600);
+        assert!(!hour.needs_renewal(60, 4539));
+        assert!(hour.needs_renewal(60, 4540));
+        // 10 s tokens and a 60 s margin: renewed once half the life is gone, not at once.
+        let short = session(1000, 1010);
+        assert!(!short.needs_renewal(60, 1000), "a token just obtained is handed out");
+        assert!(!short.needs_renewal(60, 1004));
+        assert!(short.needs_renewal(60, 1005));
+        // `exp` equal to now is expired (RFC 7519): --min-valid 0 never hands it out.
+        assert!(hour.needs_renewal(0, 4600));
+        assert!(!hour.needs_renewal(0, 4599));
+        assert_eq!(renew_at(1010, Some(10), 120), 1005);
+        assert_eq!(renew_at(4600, Some(3600), 120), 4480);
     }
 
     #[test]

@@ -3,14 +3,14 @@
 
 use crate::cancel::Cancel;
 use crate::clock::{Clock, SystemClock};
-use crate::credential::{Credential, PastedToken, PatCredential, Validation};
+use crate::credential::{Credential, PastedToken, PatCredential, Renewal, Validation};
 use crate::device_flow::{self, DeviceEvent};
 use crate::crash_point;
 use crate::discovery;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpClient;
 use crate::jwt_info::{self, JwtInfo};
-use crate::keychain::Keychain;
+use crate::keychain::{Keychain, KeychainSetting, StoreKind};
 use crate::lake_validation;
 use crate::oauth_refresh::{self, RefreshFailure};
 use crate::pat_jwt::{self, PatClaims};
@@ -73,14 +73,39 @@ pub struct BearerToken {
     pub secret: Secret,
     /// Epoch seconds; `None` for a pasted token without `exp`.
     pub expires_at: Option<u64>,
-    /// How long a new token lives (the IdP's last `expires_in`, or the PAT JWT's expiration
-    /// time); `None` when the token cannot be renewed.
+    /// How long tokens of this kind live (the IdP's last `expires_in`, or the PAT JWT's
+    /// expiration time); `None` when unknown (a pasted token).
     pub lifetime: Option<u64>,
+    /// How a new token can be had.
+    pub renewal: Renewal,
+    /// A renewal was due but failed for network or server reasons: this is the current token,
+    /// still unexpired, and this says why no newer one could be had.
+    pub renewal_failed: Option<String>,
+}
+
+/// What a caller should tell the user about a token it was handed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenNote {
+    /// It lasts less than asked for, and why.
+    ShortLived(String),
+    /// A renewal failed and the current, still valid token was handed out.
+    RenewalFailed(String),
 }
 
 impl BearerToken {
     fn of(credential: &Credential) -> Self {
-        BearerToken { secret: credential.bearer().clone(), expires_at: credential.expires_at(), lifetime: credential.lifetime() }
+        BearerToken {
+            secret: credential.bearer().clone(),
+            expires_at: credential.expires_at(),
+            lifetime: credential.lifetime(),
+            renewal: credential.renewal(),
+            renewal_failed: None,
+        }
+    }
+
+    /// Whether LakeKey can get a new token when this one runs out, without the user.
+    pub fn renewable(&self) -> bool {
+        self.renewal.is_possible()
     }
 
     /// Seconds left at `now` (`None`: no expiry).
@@ -95,12 +120,55 @@ impl BearerToken {
         if left >= min_valid {
             return None;
         }
-        let why = match self.lifetime {
-            Some(lifetime) => format!("the identity provider issues tokens that live {lifetime} s, and this is the freshest LakeKey can get"),
-            None => "a pasted token cannot be renewed: paste a new one to get a longer-lived token".to_string(),
+        let lifetime = self.lifetime.unwrap_or_default();
+        let why = match self.renewal {
+            Renewal::Refresh => format!("the identity provider issues tokens that live only {lifetime} s (LakeKey renews each once half of its life is gone)"),
+            Renewal::Resign => format!(
+                "this profile's PAT tokens live {lifetime} s, the expiration time they were imported with (`lakekey pat import --expiration-time SECS` sets a longer one)"
+            ),
+            Renewal::NoRefreshToken => "the identity provider gave this sign-in no refresh token, so LakeKey cannot renew the token: sign in again with `lakekey login` when it expires (some providers issue refresh tokens only with the `offline_access` scope)".to_string(),
+            Renewal::Pasted => "a pasted token cannot be renewed: paste a new one to get a longer-lived token".to_string(),
         };
         Some(format!("This token is valid for {left} s, less than the {min_valid} s asked for: {why}."))
     }
+
+    /// Everything the user should know about this token, for stderr or a toast.
+    pub fn notes(&self, min_valid: u64, now: u64) -> Vec<TokenNote> {
+        match &self.renewal_failed {
+            Some(why) => {
+                let left = self.valid_for(now).map_or(String::new(), |s| format!(", valid for {s} s more"));
+                vec![TokenNote::RenewalFailed(format!("LakeKey could not renew the token ({why}); this is the current one{left}."))]
+            }
+            None => self.is_short_of(min_valid, now).map(TokenNote::ShortLived).into_iter().collect(),
+        }
+    }
+}
+
+/// A sign-in that was stored, and anything the user should know about it.
+#[derive(Debug)]
+pub struct SignIn {
+    pub status: Status,
+    /// E.g. that an unreadable keychain item was replaced.
+    pub warnings: Vec<String>,
+}
+
+/// What `logout` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedOut {
+    /// The sign-in was revoked at the identity provider.
+    pub revoked: bool,
+    /// Keychain items removed (a credential may be several chunks).
+    pub removed: usize,
+    /// Of those, how many could not be read.
+    pub unreadable: usize,
+}
+
+/// Where LakeKey keeps its files for the current user.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paths {
+    pub config_dir: PathBuf,
+    pub profiles_file: PathBuf,
+    pub locks_dir: PathBuf,
 }
 
 /// A profile's sign-in state, safe to show anywhere: no token, no PAT.
@@ -115,6 +183,8 @@ pub struct Status {
     pub expires_at: Option<u64>,
     pub expires_in: Option<i64>,
     pub can_refresh: bool,
+    /// How long tokens of this sign-in live (see [`BearerToken::lifetime`]).
+    pub lifetime: Option<u64>,
     pub validation: Option<Validation>,
     pub token_preview: Option<String>,
     pub header: Option<serde_json::Map<String, serde_json::Value>>,
@@ -149,7 +219,11 @@ impl Engine {
         if let Some(k) = self.keychain.get() {
             return Ok(k);
         }
-        let k = Keychain::os()?;
+        let setting = match std::env::var("LAKEKEY_KEYCHAIN") {
+            Ok(text) if !text.is_empty() => KeychainSetting::parse(&text)?,
+            _ => self.profiles.load()?.keychain,
+        };
+        let k = Keychain::os(setting)?;
         Ok(self.keychain.get_or_init(|| k))
     }
 
@@ -189,9 +263,10 @@ impl Engine {
     }
 
     /// Removes a profile and its secrets from the keychain (without contacting the IdP).
-    pub fn remove_profile(&self, name: &str) -> Result<()> {
+    pub async fn remove_profile(&self, name: &str) -> Result<()> {
         self.config()?.get(name)?;
-        self.keychain()?.delete(name)?;
+        let _lock = self.lock(name).await?;
+        self.keychain()?.purge(name)?;
         self.profiles.update(|config| {
             config.profiles.remove(name);
             if config.default.as_deref() == Some(name) {
@@ -233,7 +308,7 @@ impl Engine {
         name: Option<&str>,
         cancel: &Cancel,
         on_event: &mut (dyn FnMut(&DeviceEvent) + Send),
-    ) -> Result<Status> {
+    ) -> Result<SignIn> {
         let profile = self.resolve(name)?;
         // Fail on a missing keychain before the user approves anything.
         let keychain = self.keychain()?;
@@ -258,9 +333,14 @@ impl Engine {
             None,
         );
         let expires_at = session.expires_at;
-        keychain.save(&profile.name, &Credential::OAuth(session))?;
+        let saved = {
+            // Under the profile's lock, like every write: a logout or refresh in progress
+            // finishes first, and then this sign-in is what stays.
+            let _lock = self.lock(&profile.name).await?;
+            keychain.save(&profile.name, &Credential::OAuth(session))?
+        };
         on_event(&DeviceEvent::SignedIn { expires_at });
-        self.status(Some(&profile.name))
+        Ok(SignIn { status: self.status(Some(&profile.name))?, warnings: saved.replaced.into_iter().collect() })
     }
 
     /// Signs a PAT JWT from a PAT and PEM key, validates it with Lake (unless told not to), and
@@ -315,7 +395,8 @@ impl Engine {
             jwt_expires_at: now.saturating_add(expiration_secs),
             validation,
         });
-        keychain.save(&profile.name, &credential)?;
+        let _lock = self.lock(&profile.name).await?;
+        warnings.extend(keychain.save(&profile.name, &credential)?.replaced);
         crash_point::reached("saved");
         // Remember the non-secret settings so later re-signing and `status` use them.
         self.profiles.update(|config| {
@@ -335,7 +416,7 @@ impl Engine {
     }
 
     /// Stores a JWT the user already has.
-    pub fn import_token(&self, name: Option<&str>, token: Secret) -> Result<Status> {
+    pub async fn import_token(&self, name: Option<&str>, token: Secret) -> Result<SignIn> {
         let profile = self.resolve(name)?;
         let jwt = token.expose().trim().trim_start_matches("Bearer ").trim();
         let info = jwt_info::decode(jwt)?;
@@ -345,8 +426,12 @@ impl Engine {
             }
         }
         let credential = Credential::Token(PastedToken { jwt: Secret::new(jwt), expires_at: info.expires_at() });
-        self.keychain()?.save(&profile.name, &credential)?;
-        self.status(Some(&profile.name))
+        let keychain = self.keychain()?;
+        let saved = {
+            let _lock = self.lock(&profile.name).await?;
+            keychain.save(&profile.name, &credential)?
+        };
+        Ok(SignIn { status: self.status(Some(&profile.name))?, warnings: saved.replaced.into_iter().collect() })
     }
 
     // ---- tokens ---------------------------------------------------------------------------
@@ -364,19 +449,29 @@ impl Engine {
         let profile = self.resolve(name)?;
         let keychain = self.keychain()?;
         let stored = keychain.load(&profile.name)?.ok_or_else(|| not_signed_in(&profile))?;
-        if self.is_fresh(&stored, min_valid) {
+        if !stored.needs_renewal(min_valid, self.clock.now()) {
             return Ok(BearerToken::of(&stored));
         }
-        let _lock = RefreshLock::acquire(self.profiles.dir(), &profile.name).await?;
-        // Someone else may have refreshed while we waited: then theirs is as fresh as it gets.
+        let _lock = self.lock(&profile.name).await?;
+        // Someone else may have renewed while we waited: then theirs is as fresh as it gets.
         let current = keychain.load(&profile.name)?.ok_or_else(|| not_signed_in(&profile))?;
-        if self.is_fresh(&current, min_valid) || (current != stored && self.is_fresh(&current, 1)) {
+        let now = self.clock.now();
+        if !current.needs_renewal(min_valid, now) || (current != stored && current.is_unexpired(now)) {
             return Ok(BearerToken::of(&current));
         }
         crash_point::reached("refresh.locked");
-        let renewed = self.renew(&profile, &current).await?;
+        let renewed = match self.renew(&profile, &current).await {
+            Ok(renewed) => renewed,
+            // The network or the provider failed, but the token we have is still valid: it is
+            // better than none. The caller says so; the next request tries again.
+            Err(e) if matches!(e.code(), ErrorCode::Network | ErrorCode::Server) && current.is_unexpired(self.clock.now()) => {
+                tracing::warn!(profile = %profile.name, code = %e.code(), "renewal failed; handing out the current, unexpired token");
+                return Ok(BearerToken { renewal_failed: Some(e.message().to_string()), ..BearerToken::of(&current) });
+            }
+            Err(e) => return Err(e),
+        };
         crash_point::reached("saved");
-        if !self.is_fresh(&renewed, 1) {
+        if !renewed.is_unexpired(self.clock.now()) {
             return Err(Error::new(
                 ErrorCode::Server,
                 format!("The identity provider issued a token that has already expired (expiry {}).", renewed.expires_at().unwrap_or_default()),
@@ -391,7 +486,7 @@ impl Engine {
         let keychain = self.keychain()?;
         let renewed = match stored {
             // Nothing to renew with: the stored token is as fresh as it gets until it expires.
-            Credential::OAuth(session) if session.refresh_token.is_none() && self.is_fresh(stored, 1) => return Ok(stored.clone()),
+            Credential::OAuth(session) if session.refresh_token.is_none() && stored.is_unexpired(self.clock.now()) => return Ok(stored.clone()),
             Credential::OAuth(session) => match oauth_refresh::refresh(self.http()?, session, self.clock.now()).await {
                 Ok(new_session) => {
                     // From here until the keychain switch, the IdP has rotated the refresh token
@@ -404,7 +499,7 @@ impl Engine {
                     // Before saying "sign in again": did a process outside our lock discipline
                     // (an older LakeKey, a restore) store a newer session meanwhile?
                     if let Some(current) = keychain.load(&profile.name)? {
-                        if &current != stored && self.is_fresh(&current, 0) {
+                        if &current != stored && current.is_unexpired(self.clock.now()) {
                             return Ok(current);
                         }
                     }
@@ -428,7 +523,7 @@ impl Engine {
                 })?;
                 Credential::Pat(PatCredential { jwt, jwt_expires_at: now.saturating_add(pat.expiration_secs), ..pat.clone() })
             }
-            Credential::Token(_) if self.is_fresh(stored, 1) => return Ok(stored.clone()),
+            Credential::Token(_) if stored.is_unexpired(self.clock.now()) => return Ok(stored.clone()),
             Credential::Token(_) => {
                 return Err(Error::sign_in_required(format!("The pasted token of profile `{}` has expired.", profile.name))
                     .with_hint("Paste a new token with `lakekey login`."))
@@ -437,14 +532,6 @@ impl Engine {
         // The rotated refresh token is stored before the new access token is handed out.
         keychain.save(&profile.name, &renewed)?;
         Ok(renewed)
-    }
-
-    fn is_fresh(&self, credential: &Credential, min_valid: u64) -> bool {
-        match credential.expires_at() {
-            Some(exp) => exp >= self.clock.now().saturating_add(min_valid),
-            // A pasted token without `exp` never expires as far as we can tell.
-            None => true,
-        }
     }
 
     // ---- status and sign out --------------------------------------------------------------
@@ -462,6 +549,7 @@ impl Engine {
             expires_at: None,
             expires_in: None,
             can_refresh: false,
+            lifetime: None,
             validation: None,
             token_preview: None,
             header: None,
@@ -472,11 +560,8 @@ impl Engine {
             status.credential = Some(credential.kind());
             status.expires_at = credential.expires_at();
             status.expires_in = credential.expires_at().map(|e| i64::try_from(e).unwrap_or(i64::MAX).saturating_sub(now));
-            status.can_refresh = match &credential {
-                Credential::OAuth(s) => s.refresh_token.is_some(),
-                Credential::Pat(_) => true,
-                Credential::Token(_) => false,
-            };
+            status.can_refresh = credential.renewal().is_possible();
+            status.lifetime = credential.lifetime();
             status.signed_in = status.can_refresh || status.expires_in.is_none_or(|left| left > 0);
             status.validation = match &credential {
                 Credential::Pat(p) => Some(p.validation),
@@ -494,33 +579,67 @@ impl Engine {
     /// Revokes at the IdP where it can, then removes the profile's secrets. Nothing is forgotten
     /// that could not be revoked: if revocation fails, or the stored credential cannot be read
     /// (a locked keychain, a transport or decryption failure, an unreadable record), the secrets
-    /// are kept and the error returned, unless `local_only`.
-    pub async fn logout(&self, name: Option<&str>, local_only: bool) -> Result<bool> {
+    /// are kept and the error returned. With `local_only` nothing is revoked and every LakeKey
+    /// item of the profile is removed, whatever state it is in (unreadable, duplicated, torn).
+    /// It holds the profile's lock throughout, as every write does, so what it removes is what it
+    /// revoked: a sign-in finishing meanwhile is saved after it, and stays.
+    pub async fn logout(&self, name: Option<&str>, local_only: bool) -> Result<SignedOut> {
         let profile = self.resolve(name)?;
         let keychain = self.keychain()?;
-        let _lock = RefreshLock::acquire(self.profiles.dir(), &profile.name).await?;
-        const KEPT: &str = "The credentials are still stored. Try again later, or run `lakekey logout --local-only` to forget them without revoking.";
+        let _lock = self.lock(&profile.name).await?;
+        let kept = format!(
+            "The credentials are still stored. Try again later, or run `lakekey logout --profile {} --local-only` to forget them without revoking.",
+            profile.name
+        );
         let revoked = if local_only {
             false
         } else {
             match keychain.load(&profile.name) {
                 Ok(Some(Credential::OAuth(session))) => revocation::revoke(self.http()?, &session)
                     .await
-                    .map_err(|e| Error::new(e.code(), e.message()).with_hint(KEPT))?,
+                    .map_err(|e| Error::new(e.code(), e.message()).with_hint(kept.clone()))?,
                 // A PAT or pasted token has nothing to revoke at an IdP.
                 Ok(_) => false,
                 Err(e) => {
                     let message = format!("LakeKey could not read what is stored for `{}`, so it cannot revoke it: {}", profile.name, e.message());
                     let hint = match e.hint() {
-                        Some(h) if e.code() != ErrorCode::SignInRequired => format!("{h} {KEPT}"),
-                        _ => KEPT.to_string(),
+                        Some(h) if e.code().is_keychain() => format!("{h} {kept}"),
+                        _ => kept,
                     };
                     return Err(Error::new(e.code(), message).with_hint(hint));
                 }
             }
         };
-        keychain.delete(&profile.name)?;
-        Ok(revoked)
+        let purged = keychain.purge(&profile.name)?;
+        Ok(SignedOut { revoked, removed: purged.removed, unreadable: purged.unreadable })
+    }
+
+    /// Every profile's status, in name order; one that cannot be read carries its error.
+    pub fn statuses(&self) -> Result<Vec<(String, Result<Status>)>> {
+        let config = self.config()?;
+        Ok(config.profiles.keys().map(|name| (name.clone(), self.status(Some(name)))).collect())
+    }
+
+    /// Which store holds the secrets (connecting to it if needed).
+    pub fn store(&self) -> Result<StoreKind> {
+        Ok(self.keychain()?.kind())
+    }
+
+    /// What a user signing in should know about where the secrets go, when that is not the
+    /// desktop keychain (the kernel keyring's lifetime and reach); `None` for the OS keychain.
+    pub fn store_notice(&self) -> Result<Option<String>> {
+        Ok(self.store()?.notice())
+    }
+
+    /// The files LakeKey uses for this user.
+    pub fn paths(&self) -> Paths {
+        let dir = self.profiles.dir().to_path_buf();
+        Paths { profiles_file: self.profiles.path(), locks_dir: crate::refresh_lock::dir(&dir), config_dir: dir }
+    }
+
+    /// The profile's lock, which every write of its credential holds (see [`RefreshLock`]).
+    async fn lock(&self, profile: &str) -> Result<RefreshLock> {
+        RefreshLock::acquire(self.profiles.dir(), profile).await
     }
 }
 
@@ -618,29 +737,53 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn tokens_shorter_than_asked_for_are_renewed_and_handed_out_not_refused() {
+    async fn tokens_shorter_than_asked_for_are_renewed_at_half_life_and_handed_out_not_refused() {
         // PAT JWTs of 30 s; the caller asks for 60 s of validity, which no JWT can give.
         let f = fixture();
         let dir = tempfile::tempdir().unwrap();
         f.engine.import_pat(None, pat_import(&dir, 30)).await.unwrap();
-        let first = f.engine.token(None, 0).await.unwrap();
-        f.clock.advance(5);
+        let first = f.engine.token(None, 60).await.unwrap();
+        // Less than half its life gone: handed out as it is, not renewed on every request.
+        f.clock.advance(14);
+        assert_eq!(f.engine.token(None, 60).await.unwrap(), first);
+        f.clock.advance(1);
         let now = f.engine.now();
         let token = f.engine.token(None, 60).await.unwrap();
-        assert_ne!(token.secret, first.secret, "re-signed: the freshest there is");
+        assert_ne!(token.secret, first.secret, "re-signed once half its life was gone");
         assert_eq!((token.valid_for(now), token.lifetime), (Some(30), Some(30)));
         let note = token.is_short_of(60, now).unwrap();
-        assert!(note.contains("valid for 30 s") && note.contains("live 30 s"), "{note}");
+        assert!(note.contains("valid for 30 s") && note.contains("PAT tokens live 30 s") && note.contains("--expiration-time"), "{note}");
         assert_eq!(token.is_short_of(30, now), None);
+        assert_eq!(token.notes(60, now), vec![TokenNote::ShortLived(note)]);
     }
 
     #[tokio::test]
-    async fn a_failed_refresh_reports_the_network_and_keeps_the_credential() {
+    async fn a_sign_in_without_refresh_token_is_not_called_short_lived_by_its_provider() {
+        let f = fixture();
+        let now = f.engine.now();
+        let Credential::OAuth(mut session) = session(now + 30) else { unreachable!() };
+        session.refresh_token = None;
+        f.engine.keychain().unwrap().save("p", &Credential::OAuth(session)).unwrap();
+        let token = f.engine.token(None, 60).await.unwrap();
+        assert!(!token.renewable());
+        let note = token.is_short_of(60, now).unwrap();
+        assert!(note.contains("no refresh token") && note.contains("sign in again"), "{note}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_renewal_hands_out_the_current_token_while_it_is_valid() {
         let f = fixture();
         let now = f.engine.now();
         f.engine.keychain().unwrap().save("p", &session(now + 30)).unwrap();
-        let err = f.engine.token(None, 60).await.unwrap_err();
-        assert_eq!(err.code(), ErrorCode::Network);
+        // Due (30 s left, 60 asked), the IdP unreachable: the current token, and why no newer.
+        let token = f.engine.token(None, 60).await.unwrap();
+        assert_eq!(token.secret.expose(), "access-1");
+        assert!(token.renewal_failed.is_some(), "the failure is reported");
+        assert!(matches!(token.notes(60, now).as_slice(), [TokenNote::RenewalFailed(n)] if n.contains("valid for 30 s more")));
+        assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), Some(session(now + 30)), "nothing lost");
+        // Once it has expired there is nothing to hand out: the network error itself.
+        f.clock.advance(30);
+        assert_eq!(f.engine.token(None, 60).await.unwrap_err().code(), ErrorCode::Network);
         assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), Some(session(now + 30)));
     }
 
@@ -685,8 +828,8 @@ mod tests {
         let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
         let exp = f.engine.now() + 120;
         let jwt = format!("{}.{}.sig", b64(r#"{"alg":"none"}"#), b64(&format!(r#"{{"exp":{exp}}}"#)));
-        assert_eq!(f.engine.import_token(None, Secret::new("not a jwt")).unwrap_err().code(), ErrorCode::InvalidInput);
-        f.engine.import_token(None, Secret::new(format!("Bearer {jwt}"))).unwrap();
+        assert_eq!(f.engine.import_token(None, Secret::new("not a jwt")).await.unwrap_err().code(), ErrorCode::InvalidInput);
+        f.engine.import_token(None, Secret::new(format!("Bearer {jwt}"))).await.unwrap();
         assert_eq!(f.engine.token(None, 60).await.unwrap().secret.expose(), jwt);
         // Too short for the 60 s asked for, but unexpired and not renewable: handed out, and said so.
         f.clock.advance(100);
@@ -705,7 +848,7 @@ mod tests {
         f.engine.keychain().unwrap().save("p", &session(now + 600)).unwrap();
         assert_eq!(f.engine.logout(None, false).await.unwrap_err().code(), ErrorCode::Network);
         assert!(f.engine.keychain().unwrap().load("p").unwrap().is_some());
-        assert!(!f.engine.logout(None, true).await.unwrap());
+        assert_eq!(f.engine.logout(None, true).await.unwrap(), SignedOut { revoked: false, removed: 1, unreadable: 0 });
         assert!(f.engine.keychain().unwrap().load("p").unwrap().is_none());
         assert_eq!(f.engine.token(None, 60).await.unwrap_err().code(), ErrorCode::SignInRequired);
     }
@@ -721,7 +864,7 @@ mod tests {
         let locked = f.engine.logout(None, false).await.unwrap_err();
         assert_eq!(locked.code(), ErrorCode::KeychainLocked);
         assert!(locked.hint().unwrap().contains("--local-only"), "{:?}", locked.hint());
-        f.fail_next_keychain_call(keyring_core::Error::PlatformFailure("decryption failed".into()));
+        f.fail_next_keychain_call(keyring_core::Error::PlatformFailure("the connection broke".into()));
         assert_eq!(f.engine.logout(None, false).await.unwrap_err().code(), ErrorCode::KeychainUnavailable);
         assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), Some(session(now + 600)));
 
@@ -731,7 +874,8 @@ mod tests {
         assert_eq!(unreadable.code(), ErrorCode::SignInRequired);
         assert!(unreadable.message().contains("cannot revoke"), "{}", unreadable.message());
         assert!(f.engine.keychain().unwrap().call("p", |e| e.get_password()).is_ok(), "the record is still there");
-        assert!(!f.engine.logout(None, true).await.unwrap());
+        assert!(unreadable.hint().unwrap().contains("lakekey logout --profile p --local-only"), "{:?}", unreadable.hint());
+        assert_eq!(f.engine.logout(None, true).await.unwrap(), SignedOut { revoked: false, removed: 1, unreadable: 0 });
         assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), None);
     }
 }

@@ -72,6 +72,11 @@ impl ErrorCode {
         }
     }
 
+    /// A keychain that cannot be used at all (missing or locked), as opposed to one item.
+    pub fn is_keychain(self) -> bool {
+        matches!(self, ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked)
+    }
+
     /// The CLI's exit code for this kind of failure (documented in the README).
     pub fn exit_code(self) -> i32 {
         match self {

@@ -6,9 +6,12 @@
 //! - URL rules: [`lake_url`]; profiles: [`profile`]
 //! - device flow: [`device_flow`] (+ [`discovery`]); refresh: [`oauth_refresh`]; sign-out: [`revocation`]
 //! - PAT JWT signing: [`pat_jwt`] with keys from [`pem_key`]; Lake's check: [`lake_validation`]
-//! - secrets: [`keychain`] (storage), [`credential`] (what is stored), [`secret`] (the redacting type)
+//! - secrets: [`keychain`] (storage; which store: [`keychain::stores`]), [`credential`] (what is
+//!   stored, and when a token is renewed), [`secret`] (the redacting type)
 //! - one refresh at a time: [`refresh_lock`]; HTTP: [`http`]; errors: [`error`]
+//! - the sign-in page: [`browser`] (opening it, WSL included), [`qr_code`] (for a phone)
 
+pub mod browser;
 pub mod cancel;
 pub mod clock;
 pub mod crash_point;
@@ -26,13 +29,14 @@ pub mod oauth_refresh;
 pub mod pat_jwt;
 pub mod pem_key;
 pub mod profile;
+pub mod qr_code;
 pub mod refresh_lock;
 pub mod revocation;
 pub mod secret;
 
 pub use cancel::Cancel;
 pub use device_flow::DeviceEvent;
-pub use engine::{BearerToken, Engine, PatImport, PatImported, Status, DEFAULT_MIN_VALID_SECS};
+pub use engine::{BearerToken, Engine, PatImport, PatImported, SignIn, SignedOut, Status, TokenNote, DEFAULT_MIN_VALID_SECS};
 pub use error::{Error, ErrorCode, Result};
 pub use profile::{Method, Profile, Resolved};
 pub use lake_url::IdpPreset;

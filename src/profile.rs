@@ -1,6 +1,7 @@
 //! Profiles: the Lake environments a user signs in to, kept as TOML in the config directory.
 //! No secret is ever written here; those live in the keychain.
 
+use crate::keychain::KeychainSetting;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::NetworkSettings;
 use crate::lake_url::{default_client_id, issuer_for, IdpPreset, LakeUrl};
@@ -125,6 +126,10 @@ impl Profile {
 pub struct Config {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+    /// Which keychain holds the secrets (`auto`, `secret-service`, `kernel`); `LAKEKEY_KEYCHAIN`
+    /// overrides it.
+    #[serde(default, skip_serializing_if = "is_auto")]
+    pub keychain: KeychainSetting,
     #[serde(default, skip_serializing_if = "network_is_default")]
     pub network: NetworkConfig,
     #[serde(default)]
@@ -138,6 +143,10 @@ pub struct NetworkConfig {
     pub https_proxy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_ca_file: Option<PathBuf>,
+}
+
+fn is_auto(k: &KeychainSetting) -> bool {
+    *k == KeychainSetting::Auto
 }
 
 fn network_is_default(n: &NetworkConfig) -> bool {

@@ -21,7 +21,7 @@ pub struct RefreshLock {
 impl RefreshLock {
     /// Waits (without blocking the async runtime) until this profile's lock is ours.
     pub async fn acquire(config_dir: &Path, profile: &str) -> Result<Self> {
-        let dir = config_dir.join("locks");
+        let dir = dir(config_dir);
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::internal(format!("Cannot create the lock directory {}: {e}.", dir.display())))?;
         let path = dir.join(lock_file_name(profile));
@@ -49,6 +49,11 @@ impl RefreshLock {
             }
         }
     }
+}
+
+/// Where the lock files are: `locks/` in the config directory.
+pub fn dir(config_dir: &Path) -> std::path::PathBuf {
+    config_dir.join("locks")
 }
 
 /// `{profile}.lock`, except where Windows would take the name for a device (`con`, `nul.x`,
