@@ -1,0 +1,115 @@
+//! `lakekey`: the command-line face of the LakeKey engine. Each command parses its arguments,
+//! calls one engine method, and prints; errors become one sentence, a hint, and an exit code
+//! (README: Exit codes). One file per command group; what they share for output is in
+//! [`output`].
+
+mod docs;
+mod login;
+mod output;
+mod pat;
+mod profile;
+mod secret_input;
+mod status;
+mod token;
+
+use clap::{Parser, Subcommand};
+use lakekey::{Engine, Error};
+use output::ErrorFormat;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "lakekey", version, about = "Sign in to Teradata VantageCloud Lake and get fresh bearer tokens")]
+pub struct Cli {
+    /// How a failure is reported on stderr: `text` (a sentence and a hint) or `json` (one object
+    /// with the stable error `code`, `message` and `hint`, for programs that call lakekey).
+    #[arg(long, global = true, value_enum, default_value = "text", value_name = "FORMAT")]
+    error_format: ErrorFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add, list, show or remove Lake environments.
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
+    /// Sign in: the device flow, or paste a token for `token` profiles.
+    Login(login::LoginArgs),
+    /// Sign in with a personal access token and its PEM private key.
+    #[command(subcommand)]
+    Pat(pat::PatCommand),
+    /// Print a bearer token valid for at least --min-valid seconds, and nothing else.
+    Token(token::TokenArgs),
+    /// Show whether a profile is signed in and until when.
+    Status(status::StatusArgs),
+    /// Sign out: revoke at the identity provider where possible, then forget the secrets.
+    Logout(status::LogoutArgs),
+    /// Print a shell completion script: `lakekey completions bash > ~/.local/share/bash-completion/completions/lakekey`.
+    Completions(docs::CompletionsArgs),
+    /// Write the man pages (lakekey.1 and one per subcommand) into a directory (for packages).
+    #[command(hide = true)]
+    Man(docs::ManArgs),
+    /// Run a command with LAKEKEY_TOKEN and LAKEKEY_BASE_URL set.
+    Exec(token::ExecArgs),
+}
+
+pub fn main() -> ExitCode {
+    restore_default_sigpipe();
+    init_logging();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return output::fail(&Error::internal(format!("Cannot start: {e}.")), cli.error_format),
+    };
+    match runtime.block_on(run(cli.command, cli.error_format)) {
+        Ok(code) => code,
+        Err(e) => output::fail(&e, cli.error_format),
+    }
+}
+
+async fn run(command: Command, format: ErrorFormat) -> Result<ExitCode, Error> {
+    // Generated from the argument definitions: no engine, profile or keychain needed.
+    match command {
+        Command::Completions(args) => return docs::completions(args),
+        Command::Man(args) => return docs::man(args),
+        _ => {}
+    }
+    let engine = Engine::open()?;
+    match command {
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
+        Command::Profile(cmd) => profile::run(&engine, cmd).await,
+        Command::Login(args) => login::run(&engine, args, format).await,
+        Command::Pat(cmd) => pat::run(&engine, cmd, format).await,
+        Command::Token(args) => token::token(&engine, args, format).await,
+        Command::Exec(args) => token::exec(&engine, args, format).await,
+        Command::Status(args) => status::status(&engine, args),
+        Command::Logout(args) => status::logout(&engine, args).await,
+    }
+}
+
+/// The clap definition, for the completion scripts and man pages.
+fn command_definition() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+/// Rust ignores SIGPIPE, so writing into a closed pipe (`lakekey profile list | head -1`) would
+/// panic with "failed printing to stdout". A command-line tool should end quietly instead, as
+/// other Unix tools do: the default action.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// `LAKEKEY_LOG=debug` (or `trace`) turns on diagnostics on stderr. Nothing logged carries a secret.
+fn init_logging() {
+    if let Ok(filter) = std::env::var("LAKEKEY_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
