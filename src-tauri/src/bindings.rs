@@ -3,7 +3,8 @@
 //! After changing one of these types: `LAKEKEY_UPDATE_BINDINGS=1 cargo test -p lakekey-desktop bindings`.
 
 use crate::clipboard::CopyFormat;
-use crate::commands::{AppInfo, ClipboardEvent, ClipboardOutcome, Copied, DemoInfo, DeviceEventPayload, FileKind, KeyInfo, PatForm};
+use crate::commands::{AppInfo, DemoInfo, DeviceEventPayload, FileKind, KeyInfo, PatForm};
+use crate::copying::{ClipboardEvent, ClipboardOutcome, Copied};
 use crate::ipc_error::IpcError;
 use crate::settings::Settings;
 use crate::views::{Derived, ProfileInput, ProfileView, SignInState, TokenDetails};

@@ -3,16 +3,17 @@
 //! The command list is declared once, in [`handler`], so a missing command fails to compile.
 
 use crate::app_state::AppState;
-use crate::clipboard::{render, CopyFormat};
+use crate::clipboard::CopyFormat;
+use crate::copying::{copy_to_clipboard, Copied};
+use crate::listing::{profile_views, profiles_changed};
 use crate::ipc_error::{IpcError, IpcResult};
 use crate::settings::Settings;
-use crate::views::{Derived, ProfileInput, ProfileView, SignInState, TokenDetails};
-use crate::{demo, tray};
+use crate::views::{Derived, ProfileInput, ProfileView, TokenDetails};
+use crate::demo;
 use lakekey::device_flow::DeviceEvent;
 use lakekey::engine::{PatImport, PatImported};
 use lakekey::profile::{check_name, NetworkConfig};
-use lakekey::{ErrorCode, Method, Secret, Status};
-use std::collections::HashMap;
+use lakekey::{ErrorCode, Method, Secret};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -61,70 +62,6 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo { version: env!("CARGO_PKG_VERSION"), demo_running: state.demo_base_url().is_some(), config_dir: state.config_dir().display().to_string() }
 }
 
-/// Every profile with its state; used by the list, the tray and the refresher.
-pub fn profile_views(state: &AppState) -> IpcResult<Vec<ProfileView>> {
-    profile_views_with(state, &HashMap::new())
-}
-
-/// Like [`profile_views`], taking the statuses in `known` as they are instead of reading them from
-/// the keychain again (the refresher has just read every one).
-pub fn profile_views_with(state: &AppState, known: &HashMap<String, Status>) -> IpcResult<Vec<ProfileView>> {
-    let engine = state.engine();
-    let config = engine.config()?;
-    let now = engine.now();
-    let demo_url = state.demo_base_url();
-    let mut views = Vec::new();
-    for (name, profile) in &config.profiles {
-        let resolved = profile.resolve(name);
-        let mut view = ProfileView {
-            name: name.clone(),
-            is_default: config.default.as_deref() == Some(name),
-            demo: name.starts_with("demo-") || demo_url.as_deref() == Some(profile.base_url.as_str()),
-            method: profile.method,
-            input: ProfileView::input_of(profile),
-            derived: resolved.as_ref().ok().map(Derived::from),
-            state: SignInState::NeedsSignIn,
-            expires_at: None,
-            can_refresh: false,
-            validation: None,
-            token_preview: None,
-            problem: state.problem(name),
-            error: resolved.as_ref().err().map(|e| e.message().to_string()),
-        };
-        if resolved.is_ok() {
-            match known.get(name).cloned().map(Ok).unwrap_or_else(|| engine.status(Some(name))) {
-                Ok(status) => {
-                    view.state = ProfileView::state_of(&status, now, view.problem.as_deref());
-                    view.expires_at = status.expires_at;
-                    view.can_refresh = status.can_refresh;
-                    view.validation = status.validation;
-                    view.token_preview = status.token_preview;
-                }
-                // A missing or locked keychain affects every profile; the UI shows it once.
-                Err(e) if matches!(e.code(), ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked) => return Err(e.into()),
-                Err(e) => view.error = Some(e.message().to_string()),
-            }
-        }
-        views.push(view);
-    }
-    Ok(views)
-}
-
-/// Tells the window and the tray that profiles changed, with the new list: both show views read
-/// from the keychain once. (Each listed itself before: with 50 profiles refreshing, every pass
-/// read each credential three times, with the refresher's own read.) When listing fails the event
-/// carries no list, and the window asks for one to show the error.
-pub fn profiles_changed<R: Runtime>(app: &AppHandle<R>) {
-    profiles_changed_with(app, &HashMap::new());
-}
-
-/// [`profiles_changed`] with statuses the caller has just read.
-pub fn profiles_changed_with<R: Runtime>(app: &AppHandle<R>, known: &HashMap<String, Status>) {
-    let views = app.try_state::<AppState>().and_then(|state| profile_views_with(&state, known).ok());
-    let _ = app.emit(EVENT_PROFILES, views.as_deref());
-    tray::refresh(app, views.as_deref().unwrap_or_default());
-}
-
 #[tauri::command]
 pub async fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileView>> {
     let views = profile_views(&state);
@@ -154,7 +91,7 @@ pub async fn save_profile<R: Runtime>(
 
 #[tauri::command]
 pub async fn remove_profile<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String) -> IpcResult<()> {
-    state.engine().remove_profile(&name)?;
+    state.engine().remove_profile(&name).await?;
     state.set_problem(&name, None);
     profiles_changed(&app);
     Ok(())
@@ -232,8 +169,7 @@ pub fn cancel_device_login(state: State<'_, AppState>, name: String) {
 
 fn qr_svg(url: &str) -> Option<String> {
     use base64::Engine as _;
-    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
+    let svg = lakekey::qr_code::svg(url)?;
     Some(format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)))
 }
 
@@ -328,67 +264,15 @@ pub async fn import_pat<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
 
 #[tauri::command]
 pub async fn import_token<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, token: String) -> IpcResult<()> {
-    state.engine().import_token(Some(&name), Secret::from(token))?;
+    state.engine().import_token(Some(&name), Secret::from(token)).await?;
     profiles_changed(&app);
     Ok(())
-}
-
-#[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct Copied {
-    /// Seconds until the clipboard is cleared; `None` when the text holds no token.
-    pub clears_in: Option<u64>,
-    /// Set when the token lasts less than LakeKey's usual margin (an IdP issuing short-lived
-    /// tokens, or a pasted token near its end): it is still the freshest there is.
-    pub short_lived: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct ClipboardEvent {
-    pub outcome: ClipboardOutcome,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum ClipboardOutcome {
-    /// The copy was still there and is gone now.
-    Cleared,
-    /// The clipboard held something else by then, and was left alone.
-    Kept,
 }
 
 /// Copies a fresh token (as token, header or teradataml snippet) and schedules the clear.
 #[tauri::command]
 pub async fn copy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, format: CopyFormat) -> IpcResult<Copied> {
     copy_to_clipboard(&app, &state, &name, format).await
-}
-
-pub async fn copy_to_clipboard<R: Runtime>(app: &AppHandle<R>, state: &AppState, name: &str, format: CopyFormat) -> IpcResult<Copied> {
-    let engine = state.engine();
-    let resolved = engine.resolve(Some(name))?;
-    if !format.holds_token() {
-        // The package's line names the profile; the package fetches its own tokens.
-        state.clipboard.copy_plain(&render(format, "", &resolved.base_url, &resolved.name)).map_err(|m| IpcError::new(ErrorCode::Internal, m))?;
-        log::info!("copied the Python package line for profile `{name}`");
-        return Ok(Copied { clears_in: None, short_lived: None });
-    }
-    let token = engine.token(Some(name), lakekey::DEFAULT_MIN_VALID_SECS).await?;
-    let short_lived = token.is_short_of(lakekey::DEFAULT_MIN_VALID_SECS, engine.now());
-    let text = render(format, token.secret.expose(), &resolved.base_url, &resolved.name);
-    let id = state.clipboard.copy(&text).map_err(|m| IpcError::new(ErrorCode::Internal, m))?;
-    let clears_in = state.settings().clipboard_clear_secs;
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_secs(clears_in)).await;
-        let cleared = app.state::<AppState>().clipboard.clear_if_unchanged(id);
-        let _ = app.emit(EVENT_CLIPBOARD, ClipboardEvent { outcome: if cleared { ClipboardOutcome::Cleared } else { ClipboardOutcome::Kept } });
-    });
-    log::info!("copied a token ({format:?}) for profile `{name}`; the clipboard clears in {clears_in} s");
-    Ok(Copied { clears_in: Some(clears_in), short_lived })
 }
 
 #[tauri::command]
@@ -404,9 +288,12 @@ pub async fn token_details(state: State<'_, AppState>, name: String) -> IpcResul
 
 #[tauri::command]
 pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, local_only: bool) -> IpcResult<bool> {
-    let revoked = state.engine().logout(Some(&name), local_only).await.inspect_err(|e| {
-        log::warn!("sign-out of profile `{name}` failed ({}): {}", e.code(), e.message());
-    })?;
+    let revoked = state
+        .engine()
+        .logout(Some(&name), local_only)
+        .await
+        .inspect_err(|e| log::warn!("sign-out of profile `{name}` failed ({}): {}", e.code(), e.message()))?
+        .revoked;
     log::info!("signed out of profile `{name}` (revoked at the IdP: {revoked})");
     state.set_problem(&name, None);
     profiles_changed(&app);

@@ -360,7 +360,7 @@ mod tests {
             .unwrap();
         let page = approvals.pop().unwrap().join().unwrap();
         assert!(page.contains("DEMO") && page.contains("Approved"), "{page}");
-        assert!(status.signed_in && status.can_refresh);
+        assert!(status.status.signed_in && status.status.can_refresh);
         let token = runtime.block_on(engine.token(None, 60)).unwrap().secret;
         assert_eq!(lakekey::jwt_info::decode(token.expose()).unwrap().claims["demo"], true);
 

@@ -6,8 +6,10 @@
 mod app_state;
 mod clipboard;
 mod commands;
+mod copying;
 mod demo;
 mod ipc_error;
+mod listing;
 mod refresher;
 mod settings;
 mod test_hooks;
@@ -117,6 +119,8 @@ fn main() {
             }
             low_memory_webview(&handle);
             tray::create(&handle)?;
+            let tray_handle = handle.clone();
+            tauri::async_runtime::spawn_blocking(move || listing::refresh_tray(&tray_handle));
             refresher::spawn(handle);
             Ok(())
         })

@@ -1,10 +1,12 @@
-//! Keeps tokens fresh while the app runs: shortly before a token expires (the refresh margin), it
-//! asks the engine for one valid past the margin, which refreshes or re-signs under the same
-//! cross-process lock the CLI uses. It sleeps until the next token needs it, not on a fixed tick.
+//! Keeps tokens fresh while the app runs: shortly before a token expires (the refresh margin, or
+//! half its lifetime if that is shorter), it asks the engine for one valid past the margin, which
+//! refreshes or re-signs under the same cross-process lock the CLI uses. It sleeps until the next
+//! token needs it, not on a fixed tick.
 
 use crate::app_state::AppState;
-use crate::commands::profiles_changed_with;
+use crate::listing::profiles_changed_with;
 use std::collections::HashMap;
+use lakekey::credential::renew_at;
 use lakekey::ErrorCode;
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
@@ -43,12 +45,23 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
         statuses.insert(name.clone(), status.clone());
         let (Some(expires_at), true) = (status.expires_at, status.can_refresh) else { continue };
         let now = engine.now();
-        let due_in = expires_at.saturating_sub(margin).saturating_sub(now);
-        if due_in > 0 {
-            next = next.min(due_in);
+        // Due when less than the margin is left, but never before half the token's life is
+        // gone: a provider issuing 10 s tokens is asked once per 5 s, not on every pass.
+        let due_at = renew_at(expires_at, status.lifetime, margin);
+        if due_at > now {
+            next = next.min(due_at - now);
             continue;
         }
         match engine.token(Some(name), margin).await {
+            // The current token is still valid, but no newer one could be had: a problem to
+            // show, and a retry later rather than on every pass.
+            Ok(token) if token.renewal_failed.is_some() => {
+                let why = token.renewal_failed.unwrap_or_default();
+                log::warn!("refreshing profile `{name}` failed; its current token is still valid: {why}");
+                state.set_problem(name, Some(format!("LakeKey could not renew the token ({why}); the current one is still valid.")));
+                changed = true;
+                next = next.min(RETRY_AFTER);
+            }
             Ok(_) => {
                 log::info!("refreshed the token of profile `{name}`");
                 if state.problem(name).is_some() {
@@ -57,7 +70,8 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
                 changed = true;
                 match engine.status(Some(name)) {
                     Ok(s) => {
-                        next = next.min(s.expires_at.unwrap_or(now + MAX_SLEEP).saturating_sub(margin).saturating_sub(now));
+                        let due_at = s.expires_at.map_or(now + MAX_SLEEP, |e| renew_at(e, s.lifetime, margin));
+                        next = next.min(due_at.saturating_sub(now));
                         statuses.insert(name.clone(), s);
                     }
                     Err(_) => {

@@ -161,7 +161,7 @@ fn a_listing_takes_statuses_the_refresher_just_read_instead_of_reading_again() {
     h.call("save_profile", json!({ "name": "prod", "input": { "baseUrl": URL }, "makeDefault": true })).unwrap();
     let state = h._app.state::<AppState>();
     // Nothing is stored for `prod`: read from the keychain, it needs a sign-in.
-    let read = commands::profile_views(&state).unwrap();
+    let read = crate::listing::profile_views(&state).unwrap();
     assert_eq!(serde_json::to_value(read[0].state).unwrap(), "needs_sign_in");
     // Given the status the refresher holds (it just refreshed), the view shows that one.
     let mut status = state.engine().status(Some("prod")).unwrap();
@@ -169,7 +169,7 @@ fn a_listing_takes_statuses_the_refresher_just_read_instead_of_reading_again() {
     status.credential = Some("device");
     status.expires_at = Some(state.engine().now() + 600);
     let known = std::collections::HashMap::from([("prod".to_string(), status)]);
-    let given = commands::profile_views_with(&state, &known).unwrap();
+    let given = crate::listing::profile_views_with(&state, &known).unwrap();
     assert_eq!(serde_json::to_value(given[0].state).unwrap(), "signed_in");
     assert_eq!(given[0].expires_at, known["prod"].expires_at);
 }

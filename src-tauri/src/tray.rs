@@ -3,7 +3,7 @@
 
 use crate::app_state::AppState;
 use crate::clipboard::CopyFormat;
-use crate::commands::{copy_to_clipboard, profile_views};
+use crate::copying::copy_to_clipboard;
 use crate::views::{ProfileView, SignInState};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
@@ -12,8 +12,8 @@ use tauri::{AppHandle, Manager, Runtime};
 pub const TRAY_ID: &str = "main";
 const COPY_PREFIX: &str = "copy:";
 
-/// Creates the tray with just "Show" and "Quit"; its profiles are listed off the main thread, so
-/// reading the keychain does not hold up the window's first paint.
+/// Creates the tray with just "Show" and "Quit"; its profiles arrive with the first listing
+/// (`listing::refresh_tray`), off the main thread.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let menu = build_menu(app, &[])?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID).tooltip("LakeKey").menu(&menu).on_menu_event(|app, event| {
@@ -38,11 +38,6 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         builder = builder.icon(icon.clone());
     }
     builder.build(app)?;
-    let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        let views = app.try_state::<AppState>().and_then(|s| profile_views(&s).ok()).unwrap_or_default();
-        refresh(&app, &views);
-    });
     Ok(())
 }
 
