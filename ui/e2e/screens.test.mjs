@@ -323,6 +323,12 @@ test('keyboard only: add an environment, sign in, copy, with a visible focus rin
   assert.ok(ring.width >= 2, `focus ring ${ring.width}px`);
   await shot(page, '12-keyboard-focus');
   await accessible(page, '12-keyboard-focus');
+  // Screen readers announce only live regions that are rendered when their text changes: the
+  // toast's regions are there (visually hidden) before the first message arrives.
+  const rendered = () =>
+    page.evaluate(() => ['toast-text', 'toast-alert'].map((id) => document.getElementById(id).checkVisibility() && getComputedStyle(document.getElementById(id)).visibility !== 'hidden'));
+  assert.deepEqual(await rendered(), [true, true], 'the live regions are rendered before the message');
+  assert.equal(await page.locator('#toast-text').innerText(), '');
   await page.keyboard.press('Enter');
   await page.locator('#toast', { hasText: 'Token copied for acme' }).waitFor();
   const copies = await page.evaluate(() => window.__calls.filter((c) => c.cmd === 'copy').map((c) => c.args));
@@ -334,5 +340,7 @@ test('keyboard only: add an environment, sign in, copy, with a visible focus rin
   await page.waitForFunction((before) => document.getElementById('toast-countdown').textContent !== before, shown);
   assert.equal(await page.locator('#toast-text').innerText(), said);
   assert.equal(await page.locator('#toast-countdown').getAttribute('aria-hidden'), 'true');
+  // The toast takes no clicks: it never covers a button under it.
+  assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('toast')).pointerEvents), 'none');
   await page.close();
 });

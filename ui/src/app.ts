@@ -731,9 +731,19 @@ export class App {
     if (alert) alert.textContent = kind === 'error' ? text : '';
     if (countdown) countdown.textContent = '';
     this.toastEl.classList.toggle('is-error', kind === 'error');
-    this.toastEl.hidden = false;
+    // Never `hidden`: screen readers announce changes only in live regions that are rendered
+    // when their text changes, so the toast is merely visually hidden when it has nothing to say.
+    this.toastEl.classList.add('is-shown');
     window.clearTimeout(Number(this.toastEl.dataset.timer));
-    if (!keep) this.toastEl.dataset.timer = String(window.setTimeout(() => (this.toastEl.hidden = true), kind === 'error' ? 12000 : 6000));
+    if (!keep) this.toastEl.dataset.timer = String(window.setTimeout(() => this.hideToast(), kind === 'error' ? 12000 : 6000));
+  }
+
+  hideToast(): void {
+    this.toastEl.classList.remove('is-shown');
+    for (const id of ['toast-text', 'toast-alert', 'toast-countdown']) {
+      const part = this.toastEl.querySelector<HTMLElement>(`#${id}`);
+      if (part) part.textContent = '';
+    }
   }
 
   renderBanner(): void {

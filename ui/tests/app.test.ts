@@ -38,7 +38,7 @@ function setup(handlers: Record<string, (args: any) => unknown> = {}) {
     { shouldMockEvents: true },
   );
   document.body.innerHTML =
-    '<main id="main"></main><div id="toast" hidden><span id="toast-text" role="status"></span><span id="toast-alert" role="alert"></span>' +
+    '<main id="main"></main><div id="toast"><span id="toast-text" role="status"></span><span id="toast-alert" role="alert"></span>' +
     '<span id="toast-countdown" aria-hidden="true"></span></div><div id="banner"></div>';
   return new App(document.getElementById('main')!, document.getElementById('toast')!, document.getElementById('banner')!);
 }
