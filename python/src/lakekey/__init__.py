@@ -1,18 +1,23 @@
 """Fresh Teradata VantageCloud Lake tokens for teradataml, from LakeKey.
 
-Sign in once with the LakeKey app or CLI; the secrets stay in the OS keychain. Then::
+Sign in once (here, with the LakeKey app, or with the ``lakekey`` command); the secrets stay in
+the OS keychain, or on a Linux machine without one in the kernel keyring, never in a file. Then::
 
     import lakekey
-    lakekey.set_auth_token("prod")   # after teradataml's create_context()
+    lakekey.login(base_url="https://acme.example.com/api/accounts/<environment id>")  # once
+    lakekey.set_auth_token()   # after teradataml's create_context()
 
-and every request teradataml makes carries a valid token for the life of the process. This
-package is pure Python: it runs the installed ``lakekey`` command (on ``PATH``, or
-``$LAKEKEY_BIN``), and never prints or logs a token.
+and every request teradataml makes carries a valid token for the life of the process. The
+package runs the ``lakekey`` command that came with it (``$LAKEKEY_BIN`` names another), waits
+for it at most 45 s per call (``timeout=``, ``$LAKEKEY_TIMEOUT``), and never prints or logs a
+token.
 """
 
+import datetime
 import json
+import sys
 import warnings
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from . import _cli
 from .errors import (
@@ -20,23 +25,29 @@ from .errors import (
     InvalidInputError,
     KeychainError,
     LakeKeyError,
+    LakeKeyTimeoutError,
     NetworkError,
     NotSignedInError,
     TeradatamlError,
 )
 
 __all__ = [
+    "login",
+    "status",
     "token",
     "base_url",
     "set_auth_token",
+    "Status",
     "LakeKeyError",
     "NotSignedInError",
     "KeychainError",
     "NetworkError",
     "InvalidInputError",
     "CLINotFoundError",
+    "LakeKeyTimeoutError",
     "TeradatamlError",
     "ShortLivedTokenWarning",
+    "RenewalFailedWarning",
 ]
 __version__ = "0.1.0"
 
@@ -47,56 +58,127 @@ class ShortLivedTokenWarning(UserWarning):
     """The token lasts less than asked for: the identity provider issues no longer-lived ones."""
 
 
-def token(profile: Optional[str] = None, min_valid: int = DEFAULT_MIN_VALID) -> str:
+class RenewalFailedWarning(UserWarning):
+    """A renewal failed (network, server); the token returned is the current one, still valid."""
+
+
+class Status(NamedTuple):
+    """Who is signed in to a profile and until when; never the token."""
+
+    profile: str
+    #: ``device``, ``pat`` or ``token``.
+    method: str
+    signed_in: bool
+    #: The token's subject (the database user for a PAT, the identity for the device flow).
+    user: Optional[str]
+    expires_at: Optional[datetime.datetime]
+    #: Whether LakeKey renews the token by itself.
+    renewable: bool
+    #: Where the secrets are kept: ``secret-service``, ``kernel``, ``credential-manager``, ``macos-keychain``.
+    store: Optional[str]
+
+
+def login(profile: Optional[str] = None, base_url: Optional[str] = None) -> Status:
+    """Signs in with the device flow and returns once the sign-in is stored.
+
+    With ``base_url``, the profile is created first with Lake's defaults (named ``profile``, or
+    after the environment's organisation when no name is given); an existing profile of that
+    name is pointed at ``base_url``. In Jupyter the code is shown large with its link, a QR code
+    and a countdown; in a terminal as text. Interrupting the kernel (or Ctrl-C) cancels it.
+    """
+    from . import _login
+
+    if base_url is not None:
+        name = profile or _org_of(base_url)
+        _cli.run(["profile", "add", name, "--base-url", base_url] if not name.startswith("-") else ["profile", "add", "--base-url", base_url, "--", name])
+        profile = name
+    name = profile or _profile(None)["name"]
+    _login.login(str(name), _show_notes)
+    return status(str(name))
+
+
+def status(profile: Optional[str] = None, timeout: Optional[float] = None) -> Status:
+    """Whether ``profile`` is signed in, as whom, and until when (never the token)."""
+    name = profile or _profile(None, timeout)["name"]
+    answer = json.loads(_cli.run(["status", *_cli.profile_option(name), "--json"], timeout).stdout)
+    claims = answer.get("claims") or {}
+    user = next((str(claims[k]) for k in ("preferred_username", "email", "sub") if claims.get(k)), None)
+    expires_at = answer.get("expires_at")
+    return Status(
+        profile=str(answer.get("profile", name)),
+        method=str(answer.get("method", "")),
+        signed_in=bool(answer.get("signed_in")),
+        user=user,
+        expires_at=datetime.datetime.fromtimestamp(expires_at, datetime.timezone.utc) if isinstance(expires_at, (int, float)) else None,
+        renewable=bool(answer.get("can_refresh")),
+        store=answer.get("store"),
+    )
+
+
+def token(profile: Optional[str] = None, min_valid: int = DEFAULT_MIN_VALID, timeout: Optional[float] = None) -> str:
     """A bearer token for ``profile`` valid for at least ``min_valid`` seconds, as
     ``lakekey token`` gives it: the stored one, or one refreshed or re-signed just now.
 
     ``profile`` defaults to ``$LAKEKEY_PROFILE``, then the default profile, then the only one.
     When the identity provider issues tokens shorter than ``min_valid``, the freshest one is
-    returned with a :class:`ShortLivedTokenWarning`.
+    returned with a :class:`ShortLivedTokenWarning`; when a renewal fails while the current token
+    is still valid, that one with a :class:`RenewalFailedWarning`.
     """
-    return _token(profile, min_valid, warn=True)
+    return _issued(profile, min_valid, warn=True, timeout=timeout)["token"]
 
 
-def _token(profile: Optional[str], min_valid: int, warn: bool) -> str:
-    return _issued(profile, min_valid, warn)["token"]
-
-
-def _issued(profile: Optional[str], min_valid: int, warn: bool) -> dict:
-    """`lakekey token --json`: the token, when it expires, and how long a renewed one lives."""
+def _issued(profile: Optional[str], min_valid: int, warn: bool, timeout: Optional[float]) -> dict:
+    """`lakekey token --json`: the token, when it expires, and how long its kind lives."""
     if isinstance(min_valid, bool) or not isinstance(min_valid, int) or min_valid < 0:
         raise InvalidInputError("invalid_input", f"min_valid must be a whole number of seconds, 0 or more (got {min_valid!r}).")
-    stdout, notes = _cli.run(["token", *_profile_args(profile), "--min-valid", str(min_valid), "--json"])
-    for note in notes if warn else []:
-        warnings.warn(note.replace("lakekey: note: ", ""), ShortLivedTokenWarning, stacklevel=4)
-    return json.loads(stdout)
+    answer = _cli.run(["token", *_cli.profile_option(profile), "--min-valid", str(min_valid), "--json"], timeout)
+    for note in answer.notes if warn else []:
+        if note.kind == "short_lived":
+            warnings.warn(note.message, ShortLivedTokenWarning, stacklevel=3)
+        elif note.kind == "renewal_failed":
+            warnings.warn(note.message, RenewalFailedWarning, stacklevel=3)
+    return json.loads(answer.stdout)
 
 
-def base_url(profile: Optional[str] = None) -> str:
+def base_url(profile: Optional[str] = None, timeout: Optional[float] = None) -> str:
     """The Lake base URL of ``profile`` (what teradataml's ``set_auth_token`` takes)."""
-    return str(_profile(profile)["base_url"])
+    return str(_profile(profile, timeout)["base_url"])
 
 
-def set_auth_token(profile: Optional[str] = None) -> bool:
+def set_auth_token(profile: Optional[str] = None, timeout: Optional[float] = None) -> bool:
     """Calls teradataml's ``set_auth_token(base_url=..., auth_token=...)`` with ``profile``'s
     base URL and token, and keeps that token fresh for the life of the process: once it nears
     its expiry, teradataml's next request carries a new one from LakeKey, with no further call.
+    Each renewal waits for LakeKey at most ``timeout`` seconds (default 45); when one fails
+    while the token is still valid, teradataml goes on with it and LakeKey asks again after 10 s.
 
     Call it after ``create_context()``: teradataml starts each new context without a token.
     Returns True, as teradataml's own function does.
     """
     from ._teradataml import install_fresh_token
 
-    resolved = _profile(profile)
+    limit = _cli.timeout_or_default(timeout)
+    resolved = _profile(profile, limit)
     name = str(resolved["name"])
-    # No ShortLivedTokenWarning here: renewing short-lived tokens in time is this function's job.
-    return install_fresh_token(name, str(resolved["base_url"]), lambda min_valid: _issued(name, min_valid, warn=False))
+    # No warnings here: renewing short-lived tokens in time is this function's job.
+    return install_fresh_token(name, str(resolved["base_url"]), lambda min_valid: _issued(name, min_valid, False, limit), limit)
 
 
-def _profile(profile: Optional[str]) -> dict:
-    stdout, _ = _cli.run(["profile", "show", *([profile] if profile else []), "--json"])
-    return json.loads(stdout)
+def _profile(profile: Optional[str], timeout: Optional[float] = None) -> dict:
+    # `--` before the name: a profile may start with `-`.
+    args = ["profile", "show", "--json", *(["--", profile] if profile else [])]
+    return json.loads(_cli.run(args, timeout).stdout)
 
 
-def _profile_args(profile: Optional[str]) -> list:
-    return ["--profile", profile] if profile else []
+def _org_of(url: str) -> str:
+    """A profile name for a base URL: the organisation (the host's first label)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host.split(".")[0] or "lake"
+
+
+def _show_notes(notes) -> None:
+    """Notes outside a notebook view (where secrets are kept, say) go to stderr."""
+    for note in notes:
+        print(f"lakekey: {note.message}", file=sys.stderr)

@@ -1,19 +1,73 @@
-"""Running the ``lakekey`` CLI: where it is, and its failures as exceptions."""
+"""Running the ``lakekey`` command: which one, for how long, and its answers as Python values.
+
+The package is a thin caller: every decision is the command's. It runs the ``lakekey`` binary
+that came in its own wheel, so the two are always the same version. ``$LAKEKEY_BIN`` names
+another one explicitly; a copy running from a source checkout (no binary of its own) uses the
+one on ``PATH``. Either way the command's version is checked before its first use.
+"""
 
 import json
 import os
-import shutil
 import subprocess
-from typing import List, Optional, Sequence, Tuple
+import sys
+import sysconfig
+import threading
+from pathlib import Path
+from typing import Dict, List, NamedTuple, Optional, Sequence
 
-from .errors import CLINotFoundError, LakeKeyError, error_for
+from .errors import CLINotFoundError, LakeKeyError, LakeKeyTimeoutError, error_for
 
+DEFAULT_TIMEOUT = 45.0
 # Exit codes of the CLI (its README), for failures that come before it can report in JSON.
 _CODE_BY_EXIT = {2: "usage", 3: "sign_in_required", 4: "keychain_unavailable", 5: "network", 6: "invalid_input", 130: "cancelled"}
+_EXE = "lakekey" + (sysconfig.get_config_var("EXE") or (".exe" if os.name == "nt" else ""))
+
+
+class Note(NamedTuple):
+    """Something the command said beside its answer: ``kind`` is ``short_lived``,
+    ``renewal_failed``, ``store`` or ``warning``."""
+
+    kind: str
+    message: str
+
+
+class Answer(NamedTuple):
+    stdout: str
+    notes: List[Note]
+
+
+def timeout_or_default(timeout: Optional[float]) -> float:
+    """The time limit for one call: ``timeout``, else ``$LAKEKEY_TIMEOUT``, else 45 s."""
+    if timeout is None:
+        text = os.environ.get("LAKEKEY_TIMEOUT", "").strip()
+        try:
+            timeout = float(text) if text else DEFAULT_TIMEOUT
+        except ValueError:
+            raise error_for("invalid_input", f"LAKEKEY_TIMEOUT must be a number of seconds (it is {text!r}).") from None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise error_for("invalid_input", f"timeout must be a positive number of seconds (got {timeout!r}).")
+    return float(timeout)
+
+
+def own_binary() -> Optional[str]:
+    """The ``lakekey`` executable this copy of the package was installed with, from its
+    distribution's RECORD (exact for venv, conda, ``--user``, ``--prefix`` and ``--target``
+    installs). ``None`` when this copy runs from a source checkout."""
+    try:
+        from importlib.metadata import distributions
+    except ImportError:  # Python 3.7
+        return None
+    site = str(Path(__file__).resolve().parent.parent)
+    for dist in distributions(name="lakekey", path=[site]):
+        for file in dist.files or []:
+            if file.name.lower() == _EXE.lower() and file.parent.name.lower() in ("bin", "scripts"):
+                return os.path.normpath(str(file.locate()))
+    return None
 
 
 def find_cli() -> str:
-    """``$LAKEKEY_BIN`` if set, else ``lakekey`` on ``PATH``."""
+    """``$LAKEKEY_BIN`` if set; else the binary of this package's wheel; else, running from a
+    source checkout, ``lakekey`` on ``PATH``."""
     explicit = os.environ.get("LAKEKEY_BIN")
     if explicit:
         if os.path.isfile(explicit) and os.access(explicit, os.X_OK):
@@ -21,48 +75,138 @@ def find_cli() -> str:
         raise CLINotFoundError(
             "cli_not_found",
             f"LAKEKEY_BIN is set to {explicit!r}, which is not an executable file.",
-            "Point LAKEKEY_BIN at the lakekey command, or unset it to use the one on PATH.",
+            "Point LAKEKEY_BIN at the lakekey command, or unset it to use the one this package came with.",
         )
+    own = own_binary()
+    if own is not None:
+        if os.path.isfile(own) and os.access(own, os.X_OK):
+            return own
+        raise CLINotFoundError(
+            "cli_not_found",
+            f"The lakekey command this package was installed with is missing ({own}).",
+            "Reinstall the package: pip install --force-reinstall lakekey",
+        )
+    import shutil
+
     found = shutil.which("lakekey")
     if found is None:
         raise CLINotFoundError(
             "cli_not_found",
-            "The lakekey command is not on PATH.",
-            "Install LakeKey (its package puts lakekey in /usr/bin), or set LAKEKEY_BIN to the lakekey executable.",
+            "This copy of the lakekey package has no lakekey command of its own (it runs from source), and none is on PATH.",
+            "Install the package from its wheel (pip install lakekey), or set LAKEKEY_BIN to a lakekey executable.",
         )
     return found
 
 
-def run(args: Sequence[str]) -> Tuple[str, List[str]]:
-    """Runs ``lakekey ARGS``; returns its stdout and its stderr lines (notes). Raises the
-    matching :class:`LakeKeyError` when it fails."""
-    command = [find_cli(), "--error-format", "json", *args]
+_versions: Dict[str, str] = {}
+_versions_lock = threading.Lock()
+
+
+def _expected_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def check_version(path: str, timeout: float) -> None:
+    """Refuses a ``lakekey`` command of another release line than this package: their JSON and
+    exit codes are what this package reads."""
+    with _versions_lock:
+        seen = _versions.get(path)
+    if seen is None:
+        try:
+            done = subprocess.run([path, "--version"], stdin=subprocess.DEVNULL, capture_output=True, encoding="utf-8", errors="replace", timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise LakeKeyTimeoutError("timeout", f"{path} --version did not answer within {timeout:g} s.") from None
+        except OSError as e:
+            raise CLINotFoundError("cli_not_found", f"The lakekey command could not be started ({e}).") from None
+        seen = done.stdout.strip().rpartition(" ")[2]
+        with _versions_lock:
+            _versions[path] = seen
+    expected = _expected_version()
+    if _release_line(seen) != _release_line(expected):
+        raise CLINotFoundError(
+            "cli_version",
+            f"The lakekey command at {path} is version {seen or 'unknown'}; this package ({expected}) works with {'.'.join(map(str, _release_line(expected)))}.x.",
+            "Use the command that came with this package (unset LAKEKEY_BIN), or install the matching versions of both.",
+        )
+
+
+def _release_line(version: str) -> tuple:
+    """Major and minor: within a release line the command's output stays what this package reads."""
+    parts = version.split(".")
     try:
-        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+        return (int(parts[0]), int(parts[1]))
+    except (IndexError, ValueError):
+        return ()
+
+
+def command(args: Sequence[str]) -> List[str]:
+    """The full command line for ``lakekey ARGS``, with failures and notes reported as JSON."""
+    return [find_cli(), "--error-format", "json", *args]
+
+
+def run(args: Sequence[str], timeout: Optional[float] = None) -> Answer:
+    """Runs ``lakekey ARGS`` and waits at most ``timeout`` seconds; returns its stdout and its
+    notes. Raises the matching :class:`LakeKeyError` when it fails, and
+    :class:`LakeKeyTimeoutError` (after stopping it) when it takes too long."""
+    limit = timeout_or_default(timeout)
+    argv = command(args)
+    check_version(argv[0], limit)
+    try:
+        # UTF-8 on every OS, whatever the locale: the command writes UTF-8.
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, encoding="utf-8", errors="replace", timeout=limit, check=False)
+    except subprocess.TimeoutExpired:
+        # subprocess.run has killed and reaped it by now.
+        raise LakeKeyTimeoutError(
+            "timeout",
+            f"lakekey {' '.join(args[:1])} did not answer within {limit:g} s and was stopped.",
+            "A keychain may be waiting to be unlocked, another process may hold the refresh, or the network may be slow. "
+            "Give more time with timeout= (or LAKEKEY_TIMEOUT), and check `lakekey status`.",
+        ) from None
     except OSError as e:
         raise CLINotFoundError("cli_not_found", f"The lakekey command could not be started ({e}).") from None
-    notes = [line for line in done.stderr.splitlines() if line.strip()]
+    notes, error = read_stderr(done.stderr)
     if done.returncode == 0:
-        return done.stdout, notes
-    raise _failure(done.returncode, notes)
+        return Answer(done.stdout, notes)
+    raise failure(done.returncode, error, done.stderr)
 
 
-def _failure(exit_code: int, stderr_lines: List[str]) -> LakeKeyError:
-    for line in reversed(stderr_lines):
-        report = _json_error(line)
-        if report is not None:
-            return error_for(report.get("code", "internal"), report.get("message", ""), report.get("hint"), exit_code)
+def read_stderr(stderr: str):
+    """The notes and the error report among the command's stderr lines. Lines of neither kind
+    (a clap usage message, diagnostics with LAKEKEY_LOG) are passed on to this process's stderr."""
+    notes: List[Note] = []
+    error = None
+    for line in stderr.splitlines():
+        value = _json_object(line)
+        if isinstance(value.get("note"), dict):
+            note = value["note"]
+            notes.append(Note(str(note.get("kind", "")), str(note.get("message", ""))))
+        elif isinstance(value.get("error"), dict):
+            error = value["error"]
+        elif line.strip():
+            print(line, file=sys.stderr)
+    return notes, error
+
+
+def failure(exit_code: int, error: Optional[dict], stderr: str) -> LakeKeyError:
+    if error is not None:
+        return error_for(str(error.get("code", "internal")), str(error.get("message", "")), error.get("hint"), exit_code)
     # Argument errors are reported by the CLI's parser, as text.
-    text = " ".join(line.strip() for line in stderr_lines) or f"lakekey exited with code {exit_code}."
+    text = " ".join(line.strip() for line in stderr.splitlines() if line.strip()) or f"lakekey exited with code {exit_code}."
     return error_for(_CODE_BY_EXIT.get(exit_code, "internal"), text, None, exit_code)
 
 
-def _json_error(line: str) -> Optional[dict]:
+def _json_object(line: str) -> dict:
     if not line.startswith("{"):
-        return None
+        return {}
     try:
         value = json.loads(line)
     except ValueError:
-        return None
-    error = value.get("error") if isinstance(value, dict) else None
-    return error if isinstance(error, dict) else None
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def profile_option(profile: Optional[str]) -> List[str]:
+    """``--profile=NAME``: one argument, so a name that starts with ``-`` is not read as an option."""
+    return [f"--profile={profile}"] if profile else []

@@ -1,72 +1,181 @@
 """Keeping teradataml's token fresh.
 
-teradataml (20.0.0.12, the version tested) keeps the token that
-``set_auth_token(base_url=..., auth_token=...)`` was given in an ``_AuthToken`` object, and
-builds every request's ``Authorization`` header from its ``get_valid_token()``. For a token it
-did not obtain itself that method never refreshes. LakeKey replaces the method on that one
-object with its own, which asks the ``lakekey`` CLI for a new token when the current one nears
-its expiry. It relies on three internals, checked before anything is changed: that
-``set_auth_token`` returns an object with ``_auth_token``, that the header comes from
-``get_valid_token()``, and that ``_AuthToken.value`` can be set.
+``teradataml.set_auth_token(base_url=..., auth_token=...)`` keeps the token it is given in an
+``_AuthToken`` object, and builds every request's ``Authorization`` header from that object's
+``get_header()``. For a token it did not obtain itself it never renews it. LakeKey wraps
+``get_header`` on that one object: before teradataml builds a header, the token is renewed
+through the ``lakekey`` command if it nears its expiry.
+
+Where the object lives changed between releases (tested: 20.0.0.8 to 20.0.0.12): in 20.0.0.8 and
+.9 ``set_auth_token`` is a function and the object sits in teradataml's internal buffer under
+``auth_token``; from 20.0.0.10 ``set_auth_token`` is a class whose instance holds it as
+``_auth_token``; 20.0.0.11 moved the class to ``scriptmgmt/auth_token.py``. The layout is
+recognised by what is there, not by version number, and checked before anything changes; after
+the change, teradataml's own per-request header builder is called once to prove the wrap is on
+its path. An unknown layout is refused with :class:`TeradatamlError`, leaving teradataml as it
+was.
 """
 
 import importlib
+import inspect
 import threading
 import time
 import warnings
 from typing import Any, Callable, Optional, Tuple
 
-from .errors import TeradatamlError
+from .errors import LakeKeyError, LakeKeyTimeoutError, TeradatamlError
 
-TESTED_VERSIONS = ("20.0.0.12",)
+TESTED_VERSIONS = ("20.0.0.8", "20.0.0.9", "20.0.0.10", "20.0.0.11", "20.0.0.12")
 # Renew this long before expiry (teradataml itself renews 40 s before), but never more than half
 # a token's life, so an identity provider issuing 20 s tokens is not asked on every request.
 MARGIN = 60
+# After a failed renewal, the still-valid token is used and LakeKey asks again at most this often.
+RETRY_AFTER = 10.0
 
 
-def install_fresh_token(profile: str, base_url: str, issue: Callable[[int], dict]) -> bool:
+def install_fresh_token(profile: str, base_url: str, issue: Callable[[int], dict], timeout: float) -> bool:
     """``issue(min_valid)`` is ``lakekey token --json`` for the profile."""
     teradataml = _teradataml()
+    layout = Layout.of(teradataml)
     issued = issue(MARGIN)
-    result = teradataml.set_auth_token(base_url=base_url, auth_token=issued["token"])
-    held = getattr(result, "_auth_token", None)
-    if held is None or getattr(held, "value", None) != issued["token"]:
-        raise TeradatamlError(
-            "teradataml_unsupported",
-            f"teradataml {_version(teradataml)} took the token, but not where LakeKey can keep it fresh.",
-            f"Use one of the tested teradataml versions ({', '.join(TESTED_VERSIONS)}), or call lakekey.set_auth_token() again when the token nears expiry.",
-        )
-    held.get_valid_token = FreshToken(profile, held, issued, issue)
+    token = issued["token"]
+    result = teradataml.set_auth_token(base_url=base_url, auth_token=token)
+    held = layout.held(result)
+    if type(held) is not layout.token_class or getattr(held, "value", None) != token or str(getattr(held, "auth_type", "")).lower() != "bearer":
+        raise _unsupported(teradataml, "took the token, but not where LakeKey can keep it fresh")
+    fresh = FreshToken(profile, held, issued, issue, timeout)
+    held.get_header = FreshHeader(fresh, held.get_header)
+    # Prove that teradataml's own request path goes through the wrap.
+    calls = fresh.calls
+    try:
+        header = layout.request_header(result)
+    except Exception as e:  # teradataml's own failure: undo, and say which layout was not understood
+        header = e
+    if header != {"Authorization": f"Bearer {token}"} or fresh.calls != calls + 1:
+        del held.get_header
+        raise _unsupported(teradataml, "builds its request headers in a way LakeKey does not know")
     return True
 
 
-class FreshToken:
-    """Stands in for ``_AuthToken.get_valid_token`` on one object: the current token, renewed
-    through LakeKey when it nears expiry. teradataml may call it from several threads."""
+class Layout:
+    """Where a teradataml release keeps the token object, and how it builds a request header."""
 
-    def __init__(self, profile: str, held: Any, issued: dict, issue: Callable[[int], dict]) -> None:
+    def __init__(self, token_class: type, held: Callable[[Any], Any], request_header: Callable[[Any], dict]) -> None:
+        self.token_class = token_class
+        self.held = held
+        self.request_header = request_header
+
+    @staticmethod
+    def of(teradataml: Any) -> "Layout":
+        try:
+            lls = importlib.import_module("teradataml.scriptmgmt.lls_utils")
+            user_env = importlib.import_module("teradataml.scriptmgmt.UserEnv")
+            buffer = importlib.import_module("teradataml.utils.internal_buffer")._InternalBuffer
+        except ImportError:
+            raise _unsupported(teradataml, "has no token object LakeKey can keep fresh") from None
+        token_class = getattr(lls, "_AuthToken", None)
+        if getattr(teradataml, "set_auth_token", None) is not getattr(lls, "set_auth_token", object()) or not _is_token_class(token_class):
+            raise _unsupported(teradataml, "has no token object LakeKey can keep fresh")
+        if isinstance(lls.set_auth_token, type):
+            # 20.0.0.10 on: the returned object holds it.
+            held = lambda result: getattr(result, "_auth_token", None)  # noqa: E731
+        elif isinstance(inspect.getattr_static(buffer, "get", None), classmethod):
+            # 20.0.0.8 and .9: the process-wide internal buffer holds it.
+            held = lambda result: buffer.get("auth_token")  # noqa: E731
+        else:
+            raise _unsupported(teradataml, "keeps its token where LakeKey does not know")
+        if inspect.isfunction(getattr(user_env, "_get_auth_token", None)):
+            request_header = lambda result: user_env._get_auth_token()  # noqa: E731
+        elif hasattr(user_env, "UESUtils"):
+            # 20.0.0.12: per context.
+            request_header = lambda result: user_env.UESUtils(getattr(result, "_ctx", None))._get_auth_token()  # noqa: E731
+        else:
+            raise _unsupported(teradataml, "builds its request headers in a way LakeKey does not know")
+        # Before 20.0.0.11, an earlier OAuth sign-in through teradataml itself makes it replace
+        # the token object once that sign-in expires: the token LakeKey keeps fresh would be
+        # dropped. LakeKey provides the token from now on.
+        configure = getattr(teradataml, "configure", None)
+        if not inspect.isfunction(inspect.getattr_static(token_class, "get_valid_token", None)) and getattr(configure, "_oauth", False):
+            configure._oauth = False
+        _warn_if_untested(teradataml)
+        return Layout(token_class, held, request_header)
+
+
+def _is_token_class(cls: Any) -> bool:
+    if not isinstance(cls, type) or "__slots__" in vars(cls):
+        return False
+    value = inspect.getattr_static(cls, "value", None)
+    return isinstance(value, property) and value.fset is not None and inspect.isfunction(inspect.getattr_static(cls, "get_header", None))
+
+
+class FreshToken:
+    """The current token of one teradataml token object, renewed through LakeKey when it nears
+    its expiry. teradataml may call it from several threads; each waits at most ``timeout``."""
+
+    def __init__(self, profile: str, held: Any, issued: dict, issue: Callable[[int], dict], timeout: float) -> None:
         self.profile = profile
+        self.calls = 0
         self._held = held
         self._issue = issue
+        self._timeout = timeout
         self._lock = threading.Lock()
+        self._retry_at = 0.0
         self._expires_at, self._margin = _schedule(issued)
 
     def __repr__(self) -> str:
         return f"<lakekey fresh token for profile {self.profile!r}>"
 
     def __call__(self) -> str:
-        with self._lock:
-            if self._expires_at is not None and time.time() >= self._expires_at - self._margin:
-                issued = self._issue(self._margin)
-                self._held.value = issued["token"]
-                self._expires_at, self._margin = _schedule(issued)
+        if not self._lock.acquire(timeout=self._timeout):
+            raise LakeKeyTimeoutError("timeout", f"Another thread has been renewing the token of profile `{self.profile}` for over {self._timeout:g} s.")
+        try:
+            self.calls += 1
+            now = time.time()
+            due = self._expires_at is not None and now >= self._expires_at - self._margin
+            expired = self._expires_at is not None and now >= self._expires_at
+            if due and (expired or now >= self._retry_at):
+                self._renew(expired)
             return self._held.value
+        finally:
+            self._lock.release()
+
+    def _renew(self, expired: bool) -> None:
+        try:
+            issued = self._issue(self._margin)
+        except LakeKeyError:
+            if expired:
+                raise
+            # The token in hand is still valid: keep using it, and ask again in a while rather
+            # than on every request.
+            self._retry_at = time.time() + RETRY_AFTER
+            return
+        self._held.value = issued["token"]
+        self._expires_at, self._margin = _schedule(issued)
+        if self._expires_at is not None and time.time() >= self._expires_at - self._margin:
+            # LakeKey handed out the current token because no newer one could be had.
+            self._retry_at = time.time() + RETRY_AFTER
+
+
+class FreshHeader:
+    """Stands in for ``get_header`` on one token object: renews the token when due, then lets
+    teradataml build the header as it always does."""
+
+    def __init__(self, fresh: FreshToken, original: Callable[[], dict]) -> None:
+        self.fresh = fresh
+        self._original = original
+
+    def __repr__(self) -> str:
+        return repr(self.fresh)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> dict:
+        self.fresh()
+        return self._original(*args, **kwargs)
 
 
 def _schedule(issued: dict) -> Tuple[Optional[float], int]:
     """When the token expires (None: never, as far as LakeKey knows) and how early to renew it:
     :data:`MARGIN`, or half the lifetime of the tokens the identity provider issues if that is
-    shorter."""
+    shorter (the rule the ``lakekey`` command applies too)."""
     expires_at, lifetime = issued.get("expires_at"), issued.get("lifetime")
     margin = MARGIN
     if isinstance(lifetime, int) and lifetime > 0:
@@ -81,26 +190,26 @@ def _teradataml() -> Any:
         raise TeradatamlError(
             "teradataml_missing",
             "teradataml is not installed in this Python environment.",
-            f"pip install 'teradataml=={TESTED_VERSIONS[-1]}', or use lakekey.token() and lakekey.base_url() with your own client.",
+            f"pip install teradataml (tested: {', '.join(TESTED_VERSIONS)}), or use lakekey.token() and lakekey.base_url() with your own client.",
         ) from None
-    try:
-        held = importlib.import_module("teradataml.scriptmgmt.auth_token")._AuthToken
-    except (ImportError, AttributeError):
-        held = None
-    value = getattr(held, "value", None)
-    if held is None or not callable(getattr(held, "get_valid_token", None)) or not isinstance(value, property) or value.fset is None:
-        raise TeradatamlError(
-            "teradataml_unsupported",
-            f"teradataml {_version(teradataml)} has no token object LakeKey can keep fresh.",
-            f"Use one of the tested teradataml versions ({', '.join(TESTED_VERSIONS)}); lakekey.token() works with any version.",
-        )
+    return teradataml
+
+
+def _unsupported(teradataml: Any, what: str) -> TeradatamlError:
+    return TeradatamlError(
+        "teradataml_unsupported",
+        f"teradataml {_version(teradataml)} {what}.",
+        f"Use one of the tested teradataml versions ({', '.join(TESTED_VERSIONS)}); lakekey.token() works with any version.",
+    )
+
+
+def _warn_if_untested(teradataml: Any) -> None:
     if _numbers(_version(teradataml)) not in [_numbers(v) for v in TESTED_VERSIONS]:
         warnings.warn(
             f"LakeKey has not been tested with teradataml {_version(teradataml)} (tested: {', '.join(TESTED_VERSIONS)}).",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    return teradataml
 
 
 def _version(teradataml: Any) -> str:

@@ -42,7 +42,14 @@ class InvalidInputError(LakeKeyError, ValueError):
 
 
 class CLINotFoundError(LakeKeyError):
-    """The ``lakekey`` command is not installed where this package looks: ``cli_not_found``."""
+    """The ``lakekey`` command is not installed where this package looks (``cli_not_found``), or
+    it is a version this package does not understand (``cli_version``)."""
+
+
+class LakeKeyTimeoutError(LakeKeyError, TimeoutError):
+    """``lakekey`` did not answer within the time limit and was stopped: ``timeout``. A keychain
+    waiting for someone to unlock it, another process holding the refresh lock, or a slow
+    network. The limit is the ``timeout`` argument, else ``$LAKEKEY_TIMEOUT``, else 45 s."""
 
 
 class TeradatamlError(LakeKeyError):
@@ -63,6 +70,9 @@ _BY_CODE = {
     "config_corrupt": InvalidInputError,
     "rejected": InvalidInputError,
     "usage": InvalidInputError,
+    "cli_not_found": CLINotFoundError,
+    "cli_version": CLINotFoundError,
+    "timeout": LakeKeyTimeoutError,
 }
 
 
