@@ -189,6 +189,8 @@ pub struct Status {
     pub token_preview: Option<String>,
     pub header: Option<serde_json::Map<String, serde_json::Value>>,
     pub claims: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Where the secrets are kept.
+    pub store: StoreKind,
 }
 
 impl Engine {
@@ -310,8 +312,9 @@ impl Engine {
         on_event: &mut (dyn FnMut(&DeviceEvent) + Send),
     ) -> Result<SignIn> {
         let profile = self.resolve(name)?;
-        // Fail on a missing keychain before the user approves anything.
+        // Fail on a missing or read-only keychain before the user approves anything.
         let keychain = self.keychain()?;
+        keychain.check_writable()?;
         let http = self.http()?;
         let endpoints = tokio::select! {
             _ = cancel.cancelled() => return Err(Error::new(ErrorCode::Cancelled, "The sign-in was cancelled.")),
@@ -374,9 +377,10 @@ impl Engine {
             return Err(Error::invalid("The expiration time must be at least 1 second."));
         }
         let now = self.clock.now();
+        let keychain = self.keychain()?;
+        keychain.check_writable()?;
         let jwt = pat_jwt::sign(&key, &PatClaims { kid: &kid, org_id: &profile.org_id, pat: &pat, username: &username, now, expiration_secs, valid_from })?;
         crash_point::reached("pat.signed");
-        let keychain = self.keychain()?;
         let (validation, why) = if import.validate {
             lake_validation::validate(self.http()?, &profile.lake.validation_url(), jwt.expose()).await?
         } else {
@@ -427,6 +431,7 @@ impl Engine {
         }
         let credential = Credential::Token(PastedToken { jwt: Secret::new(jwt), expires_at: info.expires_at() });
         let keychain = self.keychain()?;
+        keychain.check_writable()?;
         let saved = {
             let _lock = self.lock(&profile.name).await?;
             keychain.save(&profile.name, &credential)?
@@ -538,7 +543,8 @@ impl Engine {
 
     pub fn status(&self, name: Option<&str>) -> Result<Status> {
         let profile = self.resolve(name)?;
-        let stored = self.keychain()?.load(&profile.name)?;
+        let keychain = self.keychain()?;
+        let stored = keychain.load(&profile.name)?;
         let now = self.clock.now() as i64;
         let mut status = Status {
             profile: profile.name.clone(),
@@ -554,6 +560,7 @@ impl Engine {
             token_preview: None,
             header: None,
             claims: None,
+            store: keychain.kind(),
         };
         if let Some(credential) = stored {
             let info: Option<JwtInfo> = jwt_info::decode(credential.bearer().expose()).ok();

@@ -181,14 +181,20 @@ impl Config {
                 .with_hint("Add one: lakekey profile add NAME --base-url https://<org>.<domain>/api/accounts/<environment id>")),
             _ => Err(Error::new(ErrorCode::ProfileNotFound, "Several profiles exist and none is the default.")
                 .with_hint(format!(
-                    "Choose one with --profile or LAKEKEY_PROFILE ({}), or mark one with `lakekey profile add NAME ... --default`.",
+                    "Choose one with --profile or LAKEKEY_PROFILE ({}), or make one the default: `lakekey profile default NAME`.",
                     self.names()
                 ))),
         }
     }
 
+    /// The profile names for a hint: the first few, and how many more `lakekey profile list` shows.
     fn names(&self) -> String {
-        self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+        const SHOWN: usize = 8;
+        let mut names = self.profiles.keys().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+        if self.profiles.len() > SHOWN {
+            names.push_str(&format!(" and {} more: `lakekey profile list`", self.profiles.len() - SHOWN));
+        }
+        names
     }
 }
 
@@ -299,6 +305,17 @@ mod tests {
 
     fn profile(url: &str) -> Profile {
         Profile { base_url: url.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn hints_list_a_few_names_not_all_of_them() {
+        let profile = Profile { base_url: "https://acme.example.com/api/accounts/e1".into(), ..Default::default() };
+        let config = Config { profiles: (0..200).map(|i| (format!("p{i:03}"), profile.clone())).collect(), ..Default::default() };
+        let hint = config.select(None).unwrap_err().hint().unwrap().to_string();
+        assert!(hint.contains("p000, p001") && hint.contains("and 192 more: `lakekey profile list`"), "{hint}");
+        assert!(!hint.contains("p199"), "{hint}");
+        let unknown = config.get("nope").unwrap_err();
+        assert!(unknown.message().len() < 300, "{}", unknown.message());
     }
 
     #[test]

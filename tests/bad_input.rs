@@ -35,15 +35,36 @@ fn profiles_are_listed_shown_chosen_and_removed() {
     assert_eq!(dev["issuer"], "https://globex.example.com/api/accounts/e2/auth");
     let shown = user.run(&["profile", "show", "prod", "--json"]).ok().json();
     assert_eq!(shown["base_url"], EXAMPLE);
-    user.run(&["status", "--json"]).ok().json()["profile"].as_str().map(|p| assert_eq!(p, "dev"));
+    // `status` shows every profile (like `gh auth status`), one line each, the default marked.
+    let all = user.run(&["status"]).ok();
+    assert!(all.stdout.contains("* dev") && all.stdout.contains("  prod") && all.stdout.contains("not signed in"), "{all:?}");
+    let all = user.run(&["status", "--json"]).ok().json();
+    assert_eq!(all.as_array().unwrap().iter().map(|s| s["profile"].as_str().unwrap()).collect::<Vec<_>>(), ["dev", "prod"]);
     assert_eq!(
         Run::from(user.cmd(&["status", "--json"]).env("LAKEKEY_PROFILE", "prod").output().unwrap()).ok().json()["profile"],
         "prod"
     );
     user.run(&["status", "--profile", "nope"]).fails_with(6, "no profile named `nope`");
+    // Several profiles, none the default: a command that needs one says how to choose.
+    user.run(&["profile", "add", "ci", "--base-url", EXAMPLE]).ok();
     user.run(&["profile", "remove", "dev"]).ok();
+    user.run(&["token"]).fails_with(6, "lakekey profile default NAME");
+    user.run(&["profile", "remove", "ci"]).ok();
     // With one profile left, it is the one meant.
-    assert_eq!(user.run(&["status", "--json"]).ok().json()["profile"], "prod");
+    assert_eq!(user.run(&["profile", "show", "--json"]).ok().json()["name"], "prod");
+}
+
+#[test]
+fn a_token_that_cannot_be_delivered_is_a_failure() {
+    let user = User::new();
+    user.run(&["profile", "add", "p", "--base-url", EXAMPLE, "--method", "token"]).ok();
+    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3600;
+    user.paste_token("p", &unsigned_jwt(&format!(r#"{{"exp":{exp}}}"#))).ok();
+    // A full disk: a script must not take an empty answer (exit 0) for a token.
+    let full = std::fs::File::options().write(true).open("/dev/full").unwrap();
+    let out = Run::from(user.cmd(&["token"]).stdout(full).stderr(std::process::Stdio::piped()).output().unwrap());
+    out.fails_with(1, "Cannot write to standard output");
+    user.run(&["logout", "--local-only"]).ok();
 }
 
 #[test]
@@ -132,11 +153,16 @@ fn without_a_keychain_commands_fail_with_exit_4_and_write_nothing() {
     let user = User::new();
     user.run(&["profile", "add", "p", "--base-url", EXAMPLE, "--method", "token"]).ok();
     let before = std::fs::read_to_string(user.config.path().join("profiles.toml")).unwrap();
+    // The Secret Service asked for by name, and nobody answers.
     for args in [vec!["token"], vec!["status"], vec!["logout"]] {
-        let out = Run::from(user.cmd(&args).env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus").output().unwrap());
+        let out = Run::from(
+            user.cmd(&args).env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus").env("LAKEKEY_KEYCHAIN", "secret-service").output().unwrap(),
+        );
         let out = out.fails_with(4, "keychain is not available");
-        assert!(out.stderr.contains("Secret Service"), "the hint names the fix: {out:?}");
+        assert!(out.stderr.contains("Secret Service") && out.stderr.contains("LAKEKEY_KEYCHAIN=kernel"), "the hint names the ways out: {out:?}");
     }
+    // A setting LakeKey does not know is a clear error, not a fallback.
+    Run::from(user.cmd(&["token"]).env("LAKEKEY_KEYCHAIN", "file").output().unwrap()).fails_with(6, "`file` is not a keychain");
     let files: Vec<_> = std::fs::read_dir(user.config.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(files.iter().all(|f| f == "profiles.toml" || f == ".profiles.lock" || f == "locks"), "{files:?}");
     assert_eq!(std::fs::read_to_string(user.config.path().join("profiles.toml")).unwrap(), before);
@@ -184,6 +210,8 @@ dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedeskto
     }
     assert!(stdout.contains("items=1"), "logout kept the record it could not read: {stdout}\n{stderr}");
     assert!(stderr.contains("keychain is locked"), "{stderr}");
+    // The prompt could not be shown (no display): one attempt per command, not a second prompt.
+    assert_eq!(stderr.matches("Activating service name='org.gnome.keyring.SystemPrompter'").count(), 4, "one prompt per command: {stderr}");
     assert!(stderr.contains("--local-only"), "logout says how to forget without revoking: {stderr}");
     let written: String = walk(user.config.path()).iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
     assert!(!written.contains("p-second") && !written.contains("PRIVATE KEY"), "no fallback to a file");

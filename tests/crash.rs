@@ -35,10 +35,17 @@ const PAT_STEPS: [(&str, i32); 6] = [
     ("saved", 0),
 ];
 
-/// Runs `lakekey` until it kills itself at `step`; fails the test if it never got there.
+/// Runs `lakekey` until it kills itself at `step`; fails the test if it never got there. Its
+/// clock runs 5 s ahead, so a 2 s token is due for renewal.
 fn crash_at(user: &User, step: &str, args: &[&str]) {
     // At the Windows chunk size, so a credential spans several items and every keychain step exists.
-    let out = user.cmd(args).env("LAKEKEY_CRASH_AT", step).env("LAKEKEY_KEYCHAIN_CHUNK_BYTES", "1000").output().unwrap();
+    let out = user
+        .cmd(args)
+        .env("LAKEKEY_CRASH_AT", step)
+        .env("LAKEKEY_KEYCHAIN_CHUNK_BYTES", "1000")
+        .env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", "5")
+        .output()
+        .unwrap();
     assert_eq!(out.status.signal(), Some(9), "`{step}` was never reached: {:?}", Run::from(out));
 }
 
@@ -65,8 +72,7 @@ fn a_refresh_killed_at_each_step_leaves_a_working_or_clearly_expired_sign_in() {
         if user.run(&["token", "--profile", &profile, "--min-valid", "0"]).code != 0 {
             user.login(&profile, Approval::Approve).0.ok();
         }
-        // --min-valid above the token's lifetime forces a refresh now.
-        crash_at(&user, step, &["token", "--profile", &profile, "--min-valid", "60"]);
+        crash_at(&user, step, &["token", "--profile", &profile]);
         // Whatever is stored has expired by now, so the next call must use the refresh token.
         std::thread::sleep(std::time::Duration::from_secs(3));
         let got = next_token(&user, &profile);
@@ -89,9 +95,15 @@ fn a_pat_import_killed_at_each_step_leaves_all_or_nothing() {
         let import = ["pat", "import", "--profile", &profile, "--pat", "pat-crash-0001", "--pem", pem.to_str().unwrap(), "--username", "U", "--no-validate"];
         crash_at(&user, step, &import);
         assert_eq!(next_token(&user, &profile), want, "next call after a crash at `{step}`");
-        // Importing again always works, whatever the crash left.
-        user.run(&import).ok();
+        // Importing again always works, whatever the crash left, and its save sweeps the chunks
+        // of the generation that never switched: only the new record's items remain.
+        let left = keychain_items(&profile);
+        user.cmd(&import).env("LAKEKEY_KEYCHAIN_CHUNK_BYTES", "1000").output().map(Run::from).unwrap().ok();
         assert_eq!(next_token(&user, &profile), 0);
+        let now = keychain_items(&profile);
+        let generations: std::collections::BTreeSet<&str> =
+            now.iter().filter_map(|item| item.split_once('#').map(|(_, rest)| rest.split('.').next().unwrap_or_default())).collect();
+        assert!(generations.len() <= 1, "after a crash at `{step}` (left: {left:?}), one generation remains: {now:?}");
         user.run(&["logout", "--profile", &profile, "--local-only"]).ok();
         assert_eq!(keychain_items(&profile), Vec::<String>::new(), "after a crash at `{step}`, sign-out leaves nothing behind");
     }

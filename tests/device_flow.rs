@@ -71,25 +71,26 @@ fn sign_in_then_token_status_and_sign_out() {
 fn refresh_rotates_the_refresh_token_and_the_session_survives() {
     let (idp, user, profile) = signed_in(&["--interval", "1", "--access-ttl", "30"], "refresh");
     let first = user.run(&["token", "--profile", &profile, "--min-valid", "0"]).ok().stdout;
-
-    // 30 s left is less than the 60 s asked for: a refresh, which rotates the refresh token.
+    // 16 s later 14 s are left: less than half of its 30 s, so the next call refreshes, which
+    // rotates the refresh token.
     idp.control(serde_json::json!({ "accessTtl": 3600 }));
-    let second = user.run(&["token", "--profile", &profile]).ok().stdout;
+    let second = user.run_later(16, &["token", "--profile", &profile]).ok().stdout;
     assert_ne!(first, second);
-    // Asking for more than the hour left forces another refresh, with the rotated token: had
-    // the old one been reused, the provider would have revoked the whole grant.
+    // 59 min on, less than the 60 s asked for is left of the hour-long token: another refresh,
+    // with the rotated token. Had the old one been reused, the provider would have revoked the
+    // whole grant.
     idp.control(serde_json::json!({ "accessTtl": 7200 }));
-    let third = user.run(&["token", "--profile", &profile, "--min-valid", "3700"]).ok().stdout;
+    let third = user.run_later(16 + 3541, &["token", "--profile", &profile]).ok().stdout;
     assert_ne!(second, third);
     let refreshes = idp.stats()["refreshes"].as_array().unwrap().clone();
     assert_eq!(refreshes.len(), 2);
     assert!(refreshes.iter().all(|r| r["status"] == 200), "no reuse of an old refresh token: {refreshes:?}");
-    // Asking for more than any token gives: a refresh, and the new token is handed out with a
-    // note on stderr, since nothing fresher can be had.
-    let longest = user.run(&["token", "--profile", &profile, "--min-valid", "99999"]).ok();
-    assert!(longest.stderr.contains("less than the 99999 s asked for") && longest.stderr.contains("live 7200 s"), "{longest:?}");
-    assert_eq!(idp.stats()["refreshes"].as_array().unwrap().len(), 3);
-    assert_eq!(user.run(&["token", "--profile", &profile, "--min-valid", "0"]).ok().stdout, longest.stdout);
+    // Asking for more than any token gives is no reason to renew one that was just issued: it is
+    // handed out with a note on stderr, since nothing fresher can be had.
+    let longest = user.run_later(16 + 3541, &["token", "--profile", &profile, "--min-valid", "99999"]).ok();
+    assert!(longest.stderr.contains("less than the 99999 s asked for") && longest.stderr.contains("live only 7200 s"), "{longest:?}");
+    assert_eq!(longest.stdout, third);
+    assert_eq!(idp.stats()["refreshes"].as_array().unwrap().len(), 2, "no refresh for a token that has most of its life left");
 }
 
 #[test]
@@ -101,14 +102,16 @@ fn concurrent_processes_share_one_refresh() {
     idp.control(serde_json::json!({ "accessTtl": 3600, "refreshDelayMs": 300 }));
     const ROUNDS: u64 = 8;
     for round in 0..ROUNDS {
-        if round > 0 {
-            // Ask for more than the current token has left, so this round needs a refresh too,
-            // and make the new token long enough to satisfy everyone who waited for it.
-            idp.control(serde_json::json!({ "accessTtl": (round + 1) * 7200 }));
-        }
-        let min_valid = (60 + round * 7200).to_string();
+        // Each round's clock is where the token the round before got has less than 60 s left.
+        let later = (16 + round * 3541).to_string();
         let children: Vec<_> = (0..10)
-            .map(|_| user.cmd(&["token", "--profile", &profile, "--min-valid", &min_valid]).stdout(std::process::Stdio::piped()).spawn().unwrap())
+            .map(|_| {
+                user.cmd(&["token", "--profile", &profile])
+                    .env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", &later)
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
             .collect();
         let outputs: Vec<String> = children
             .into_iter()
@@ -129,19 +132,35 @@ fn concurrent_processes_share_one_refresh() {
 }
 
 #[test]
-fn an_identity_provider_issuing_10_second_tokens_still_gives_tokens() {
-    // No token can be valid for the default 60 s: each one asked for is the freshest there is.
+fn an_identity_provider_issuing_10_second_tokens_is_asked_once_per_half_lifetime() {
+    // No token can be valid for the default 60 s. Each one is renewed once half its life is gone,
+    // not on every call: a script calling `lakekey token` in a loop costs the IdP one refresh per
+    // 5 s, not one per call.
     let (idp, user, profile) = signed_in(&["--interval", "1", "--access-ttl", "10"], "short");
     let run = user.run(&["token", "--profile", &profile]).ok();
     assert_eq!(run.stdout.lines().count(), 1, "just the token on stdout: {run:?}");
-    assert!(run.stderr.contains("less than the 60 s asked for") && run.stderr.contains("live 10 s"), "{run:?}");
-    assert_eq!(idp.stats()["refreshes"].as_array().unwrap().len(), 1, "it refreshed first");
+    assert!(run.stderr.contains("less than the 60 s asked for") && run.stderr.contains("live only 10 s"), "{run:?}");
+    assert_eq!(idp.stats()["refreshes"].as_array().unwrap().len(), 0, "a token just obtained is handed out");
+
+    let started = std::time::Instant::now();
+    let mut calls = 0;
+    while started.elapsed() < Duration::from_secs(12) {
+        let out = user.run(&["token", "--profile", &profile]).ok();
+        assert_eq!(out.stdout.lines().count(), 1);
+        calls += 1;
+    }
+    let refreshes = idp.stats()["refreshes"].as_array().unwrap().clone();
+    let bound = 12 / 5 + 1;
+    assert!(refreshes.len() <= bound, "{} refreshes for {calls} calls in 12 s: at most one per 5 s ({bound})", refreshes.len());
+    assert!(!refreshes.is_empty(), "tokens were renewed");
+    assert!(calls > refreshes.len() * 3, "most calls were answered without a refresh ({calls} calls)");
+
     let out = user.run(&["exec", "--profile", &profile, "--", "sh", "-c", "printf %s \"$LAKEKEY_TOKEN\""]).ok();
     assert_eq!(out.stdout.lines().count(), 1);
-    assert!(out.stderr.contains("less than the 60 s asked for"), "{out:?}");
 
-    // Processes asking at once each get an unexpired token, and none reuses a spent refresh
-    // token: the ones that waited for another's refresh hand out its token.
+    // Processes asking at once each get an unexpired token, none reuses a spent refresh token,
+    // and they cause at most one refresh between them.
+    let before = idp.stats()["refreshes"].as_array().unwrap().len();
     let children: Vec<_> = (0..5)
         .map(|_| user.cmd(&["token", "--profile", &profile, "--min-valid", "30"]).stdout(std::process::Stdio::piped()).spawn().unwrap())
         .collect();
@@ -150,7 +169,60 @@ fn an_identity_provider_issuing_10_second_tokens_still_gives_tokens() {
         assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).lines().count() == 1, "{out:?}");
     }
     let refreshes = idp.stats()["refreshes"].as_array().unwrap().clone();
+    assert!(refreshes.len() - before <= 1, "five processes at once: at most one refresh ({})", refreshes.len() - before);
     assert!(refreshes.iter().all(|r| r["status"] == 200), "no refresh token was reused: {refreshes:?}");
+}
+
+#[test]
+fn a_valid_token_is_handed_out_when_its_renewal_fails() {
+    let (mut idp, user, profile) = signed_in(&["--interval", "1"], "renewfail");
+    let token = user.run(&["token", "--profile", &profile]).ok().stdout;
+    idp.stop();
+    // 545 s later 55 s of the 600 s token are left: due for the default 60 s, and the IdP is gone.
+    // The token in hand is still valid, so it is the answer, with a note saying why no newer one.
+    let out = user.run_later(545, &["token", "--profile", &profile]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, token.as_str()), "{out:?}");
+    assert!(out.stderr.contains("could not renew the token") && out.stderr.contains("valid for"), "{out:?}");
+    let json = user.run_later(545, &["--error-format", "json", "token", "--profile", &profile]).ok();
+    let note: Value = serde_json::from_str(json.stderr.lines().next().unwrap()).unwrap();
+    assert_eq!(note["note"]["kind"], "renewal_failed", "{json:?}");
+    // Once it has expired there is nothing to hand out: the network error, exit 5; nothing lost.
+    user.run_later(601, &["token", "--profile", &profile]).fails_with(5, "token endpoint");
+    assert_eq!(user.run(&["token", "--profile", &profile]).ok().stdout, token, "the sign-in is still stored");
+}
+
+#[test]
+fn a_sign_in_finishing_while_a_sign_out_revokes_is_the_one_that_stays() {
+    // Every write of a profile's credential holds its lock. Here a sign-out is revoking the old
+    // sign-in (the IdP holds the answer 3 s) while a new sign-in is approved: the new one waits,
+    // is saved after the sign-out removed the old one, and works. Without the lock, the sign-out
+    // removed the new sign-in and left its refresh token unrevoked at the IdP.
+    let (idp, user, profile) = signed_in(&["--interval", "1"], "race-login");
+    let mut login = user.cmd(&["login", "--profile", &profile, "--json", "--no-browser"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(login.stdout.take().unwrap()));
+    let code: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    idp.control(serde_json::json!({ "revokeDelayMs": 3000 }));
+    let logout = user.cmd(&["logout", "--profile", &profile]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    approve_code(code["verification_uri_complete"].as_str().unwrap(), false);
+    // Tokens asked for meanwhile: either the sign-in there is, or "sign in", nothing else.
+    for _ in 0..3 {
+        let out = user.run(&["token", "--profile", &profile]);
+        assert!(out.code == 0 || out.code == 3, "{out:?}");
+    }
+    let logout = Run::from(logout.wait_with_output().unwrap()).ok();
+    assert!(logout.stdout.contains("revoked"), "{logout:?}");
+    let events: Vec<Value> = lines.map(|l| serde_json::from_str(&l.unwrap()).unwrap()).collect();
+    assert!(login.wait().unwrap().success(), "{events:?}");
+    assert_eq!(events.last().unwrap()["event"], "signed_in");
+    let status = user.run(&["status", "--profile", &profile, "--json"]).ok().json();
+    assert_eq!(status["signed_in"], true, "the new sign-in stayed: {status}");
+    assert_eq!(idp.stats()["revocations"], 1, "only the old sign-in was revoked");
+    // Its refresh token is the live one: a refresh with it succeeds.
+    idp.control(serde_json::json!({ "revokeDelayMs": 0 }));
+    user.run_later(545, &["token", "--profile", &profile]).ok();
+    let refreshes = idp.stats()["refreshes"].as_array().unwrap().clone();
+    assert!(refreshes.len() == 1 && refreshes[0]["status"] == 200, "{refreshes:?}");
 }
 
 #[test]

@@ -175,7 +175,12 @@ fn run_case(endpoint: Endpoint, fault: &str) -> Outcome {
             }
             started = Instant::now();
             let run = match endpoint {
-                Endpoint::Refresh => lakekey(&user, &["token", "--profile", &profile]),
+                // 31 s on, the 30 s token has expired: the refresh is the only way to a token, so
+                // its failure is the answer. (While the token is still valid, the failed renewal
+                // hands it out instead: tests/device_flow.rs.)
+                Endpoint::Refresh => Run::from(
+                    user.cmd(&["token", "--profile", &profile]).env("LAKEKEY_HTTP_TIMEOUT", TIMEOUT_SECS).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", "31").output().unwrap(),
+                ),
                 _ => lakekey(&user, &["logout", "--profile", &profile]),
             };
             let message = run.stderr.lines().next().unwrap_or_default().to_string();

@@ -12,7 +12,12 @@ struct Transcript(String);
 
 impl Transcript {
     fn run(&mut self, user: &User, args: &[&str]) -> Run {
-        let out = Run::from(user.cmd(args).env("LAKEKEY_LOG", "trace").output().unwrap());
+        self.run_later(user, 0, args)
+    }
+
+    /// With the process's clock `secs` ahead, so a token is due for renewal.
+    fn run_later(&mut self, user: &User, secs: u64, args: &[&str]) -> Run {
+        let out = Run::from(user.cmd(args).env("LAKEKEY_LOG", "trace").env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", secs.to_string()).output().unwrap());
         if args[0] != "token" {
             self.0.push_str(&out.stdout);
         }
@@ -47,7 +52,7 @@ fn no_secret_reaches_files_logs_or_output() {
     log.0.push_str(&login.stderr);
     let first_refresh = json_field(&keychain_text(&device), "refresh_token").expect("a refresh token is stored");
     idp.control(serde_json::json!({ "accessTtl": 3600 }));
-    let access = log.run(&user, &["token", "--profile", &device]).ok().stdout.trim().to_string();
+    let access = log.run_later(&user, 16, &["token", "--profile", &device]).ok().stdout.trim().to_string();
     let rotated_refresh = json_field(&keychain_text(&device), "refresh_token").unwrap();
     assert_ne!(first_refresh, rotated_refresh, "the refresh rotated the refresh token");
     log.run(&user, &["status", "--profile", &device]).ok();

@@ -108,9 +108,9 @@ pub fn keychain_error(e: keyring_core::Error, action: &str) -> Error {
             .with_hint(platform::LOCKED_HINT),
         Cause::PromptDismissed => Error::new(
             ErrorCode::KeychainLocked,
-            format!("The keychain stayed locked: its unlock prompt was dismissed, so LakeKey could not {action} it."),
+            format!("The keychain is locked, and its unlock prompt was dismissed or could not be shown, so LakeKey could not {action} it."),
         )
-        .with_hint("Run the command again and unlock the keychain when it asks."),
+        .with_hint(platform::PROMPT_HINT),
         Cause::NoDefaultCollection => Error::new(
             ErrorCode::KeychainUnavailable,
             format!("The keychain has no default keyring to store new items in, so LakeKey could not {action} it."),
@@ -210,6 +210,7 @@ mod platform {
     }
 
     pub const LOCKED_HINT: &str = "Unlock your login keyring (log in to the desktop session, or use Seahorse / `gnome-keyring-daemon --unlock`), then try again. Without a desktop session, use the kernel keyring instead: LAKEKEY_KEYCHAIN=kernel (or `keychain = \"kernel\"` in profiles.toml).";
+    pub const PROMPT_HINT: &str = "Run the command again and unlock the keychain when it asks. Where no prompt can be shown (no display: SSH, a notebook server), unlock it with `gnome-keyring-daemon --unlock`, or use the kernel keyring: LAKEKEY_KEYCHAIN=kernel.";
     pub const NO_DEFAULT_HINT: &str = "Create a default keyring: in Passwords and Keys (Seahorse), add a keyring and set it as the default; or keep secrets in the kernel keyring: LAKEKEY_KEYCHAIN=kernel.";
     pub const UNAVAILABLE_HINT: &str = "LakeKey keeps secrets only in a keychain, never in a file: a Secret Service (GNOME Keyring, KWallet, KeePassXC) on the D-Bus session bus, or the kernel keyring (LAKEKEY_KEYCHAIN=kernel, or `keychain = \"kernel\"` in profiles.toml).";
     pub const BLOCKED_HINT: &str = "LakeKey keeps secrets only in a keychain, never in a file. Allow the key calls (run the container with a seccomp profile that permits keyctl and add_key, e.g. `--security-opt seccomp=unconfined` or a copy of the default profile with them allowed), or run LakeKey outside the container (on the host, with `lakekey exec` or the token passed in).";
@@ -229,6 +230,7 @@ mod platform {
 
     pub const LOCKED_HINT: &str = "Unlock the keychain and allow LakeKey to use it, then try again.";
     pub const NO_DEFAULT_HINT: &str = "Create a default keychain for your user, then try again.";
+    pub const PROMPT_HINT: &str = "Run the command again and unlock the keychain when it asks.";
     pub const UNAVAILABLE_HINT: &str = "LakeKey keeps secrets only in the OS keychain; make sure it is available for your user.";
     pub const BLOCKED_HINT: &str = UNAVAILABLE_HINT;
 }
@@ -263,7 +265,7 @@ mod tests {
         assert_eq!(no_access(Ss::Locked).code(), ErrorCode::KeychainLocked);
         let dismissed = no_access(Ss::Prompt);
         assert_eq!(dismissed.code(), ErrorCode::KeychainLocked);
-        assert!(dismissed.message().contains("dismissed"));
+        assert!(dismissed.message().contains("dismissed or could not be shown"));
         // An item that does not decrypt is that item's problem, not a missing keychain.
         let crypto = failure(Ss::Crypto("message decryption failed"));
         assert_eq!(crypto.code(), ErrorCode::SignInRequired);

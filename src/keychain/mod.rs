@@ -77,8 +77,7 @@ impl Keychain {
     /// Service when one answers and the kernel keyring otherwise. Fails with a clear message when
     /// there is none; never falls back to a file.
     pub fn os(setting: KeychainSetting) -> Result<Self> {
-        let (kind, connect) = stores::open(setting)?;
-        let store = connect().map_err(|e| keychain_error(e, "connect to"))?;
+        let (kind, connect, store) = stores::open(setting)?;
         Ok(Keychain { store: Arc::new(RwLock::new(store)), reconnect: Some(connect), chunk_bytes: stores::chunk_bytes(), kind })
     }
 
@@ -92,6 +91,16 @@ impl Keychain {
     /// Which store this is.
     pub fn kind(&self) -> StoreKind {
         self.kind
+    }
+
+    /// Fails now, with the reason, if this store would refuse the save at the end of a sign-in
+    /// (a container that lets a process read the kernel keyring but not add keys to it): before
+    /// the user approves anything, not after.
+    pub fn check_writable(&self) -> Result<()> {
+        match self.kind {
+            StoreKind::Kernel => stores::probe_kernel_write(),
+            _ => Ok(()),
+        }
     }
 
     fn current(&self) -> Arc<CredentialStore> {
@@ -390,7 +399,7 @@ mod tests {
         fail_next(&store, "p", keyring_core::Error::NoStorageAccess(Box::new(secret_service::Error::Prompt)));
         let dismissed = kc.load("p").unwrap_err();
         assert_eq!(dismissed.code(), ErrorCode::KeychainLocked);
-        assert!(dismissed.message().contains("dismissed"), "{}", dismissed.message());
+        assert!(dismissed.message().contains("dismissed or could not be shown"), "{}", dismissed.message());
         fail_next(&store, "p", keyring_core::Error::PlatformFailure(Box::new(secret_service::Error::Crypto("message decryption failed"))));
         assert_eq!(kc.load("p").unwrap_err().code(), ErrorCode::SignInRequired, "an item that does not decrypt is unreadable");
         assert_eq!(connects.load(Ordering::SeqCst), 0, "no reconnection, no second prompt");

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use keyring_core::{CredentialStore, Entry};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The store in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -126,34 +127,44 @@ fn windows_chunk_pattern(profile: &str) -> String {
     format!("^{}#.*\\.{SERVICE}$", profile.replace('.', "\\."))
 }
 
-/// The store for `setting` on this OS, and how to connect to it.
-pub(super) fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect)> {
-    platform::open(setting)
+/// Adds and removes a small key, to learn whether the kernel takes new keys from this process.
+pub(super) fn probe_kernel_write() -> Result<()> {
+    platform::probe_kernel_write()
+}
+
+/// The store for `setting` on this OS, connected, and how to connect to it again.
+pub(super) fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect, Arc<CredentialStore>)> {
+    let (kind, connect, connected) = platform::open(setting)?;
+    let store = match connected {
+        Some(store) => store,
+        None => connect().map_err(|e| super::keychain_error(e, "connect to"))?,
+    };
+    Ok((kind, connect, store))
 }
 
 #[cfg(target_os = "linux")]
 mod platform {
     use super::{KeychainSetting, StoreKind};
-    use crate::error::{Error, Result};
+    use crate::error::Result;
     use crate::keychain::errors::{classify, Cause};
     use crate::keychain::{keychain_error, Connect};
     use keyring_core::CredentialStore;
     use std::sync::Arc;
 
-    pub fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect)> {
+    pub fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect, Option<Arc<CredentialStore>>)> {
         let secret_service: Connect = Arc::new(|| zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>));
         let kernel: Connect = Arc::new(|| linux_keyutils_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>));
         match setting {
-            KeychainSetting::SecretService => Ok((StoreKind::SecretService, secret_service)),
-            KeychainSetting::Kernel => check_kernel().map(|_| (StoreKind::Kernel, kernel)),
+            KeychainSetting::SecretService => Ok((StoreKind::SecretService, secret_service, None)),
+            KeychainSetting::Kernel => check_kernel().map(|_| (StoreKind::Kernel, kernel, None)),
             KeychainSetting::Auto => match secret_service() {
-                Ok(_) => Ok((StoreKind::SecretService, secret_service)),
+                Ok(connected) => Ok((StoreKind::SecretService, secret_service, Some(connected))),
                 // No Secret Service to talk to at all (no session bus, nobody owns the name):
                 // an SSH session, a notebook server, WSL or a container. A locked or refusing
                 // keychain is not that, and stays an error.
                 Err(e) if matches!(classify(&e), Cause::Unavailable | Cause::Transport) => {
                     tracing::debug!("no Secret Service answers; using the kernel keyring");
-                    check_kernel().map(|_| (StoreKind::Kernel, kernel))
+                    check_kernel().map(|_| (StoreKind::Kernel, kernel, None))
                 }
                 Err(e) => Err(keychain_error(e, "connect to")),
             },
@@ -167,7 +178,15 @@ mod platform {
         KeyRing::from_special_id(KeyRingIdentifier::Session, false)
             .map(|_| ())
             .map_err(|e| keychain_error(keyring_core::Error::NoStorageAccess(Box::new(e)), "use"))
-            .map_err(|e: Error| e)
+    }
+
+    pub fn probe_kernel_write() -> Result<()> {
+        use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        let failed = |e: linux_keyutils::KeyError| keychain_error(keyring_core::Error::PlatformFailure(Box::new(e)), "save to");
+        let session = KeyRing::from_special_id(KeyRingIdentifier::Session, false).map_err(failed)?;
+        let key = session.add_key("keyring:#probe@lakekey", b"probe").map_err(failed)?;
+        let _ = key.invalidate();
+        Ok(())
     }
 
     /// The users (profile chunk names) of LakeKey's keys reachable from this process's session
@@ -207,11 +226,11 @@ mod platform {
     use keyring_core::CredentialStore;
     use std::sync::Arc;
 
-    pub fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect)> {
+    pub fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect, Option<Arc<CredentialStore>>)> {
         if setting != KeychainSetting::Auto {
             return Err(linux_only(setting));
         }
-        Ok((StoreKind::MacosKeychain, Arc::new(|| apple_native_keyring_store::keychain::Store::new().map(|s| s as Arc<CredentialStore>))))
+        Ok((StoreKind::MacosKeychain, Arc::new(|| apple_native_keyring_store::keychain::Store::new().map(|s| s as Arc<CredentialStore>)), None))
     }
 
     fn linux_only(setting: KeychainSetting) -> Error {
@@ -220,6 +239,10 @@ mod platform {
 
     pub fn kernel_users(_prefix: &str) -> Vec<String> {
         Vec::new()
+    }
+
+    pub fn probe_kernel_write() -> Result<()> {
+        Ok(())
     }
 }
 
@@ -231,15 +254,19 @@ mod platform {
     use keyring_core::CredentialStore;
     use std::sync::Arc;
 
-    pub fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect)> {
+    pub fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect, Option<Arc<CredentialStore>>)> {
         if setting != KeychainSetting::Auto {
             return Err(Error::invalid(format!("The keychain setting `{setting:?}` exists only on Linux.")).with_hint("Remove it (or set it to `auto`)."));
         }
-        Ok((StoreKind::CredentialManager, Arc::new(|| windows_native_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>))))
+        Ok((StoreKind::CredentialManager, Arc::new(|| windows_native_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)), None))
     }
 
     pub fn kernel_users(_prefix: &str) -> Vec<String> {
         Vec::new()
+    }
+
+    pub fn probe_kernel_write() -> Result<()> {
+        Ok(())
     }
 }
 
@@ -249,12 +276,16 @@ mod platform {
     use crate::error::{Error, ErrorCode, Result};
     use crate::keychain::Connect;
 
-    pub fn open(_setting: KeychainSetting) -> Result<(StoreKind, Connect)> {
+    pub fn open(_setting: KeychainSetting) -> Result<(StoreKind, Connect, Option<std::sync::Arc<keyring_core::CredentialStore>>)> {
         Err(Error::new(ErrorCode::KeychainUnavailable, "LakeKey has no keychain support on this operating system."))
     }
 
     pub fn kernel_users(_prefix: &str) -> Vec<String> {
         Vec::new()
+    }
+
+    pub fn probe_kernel_write() -> Result<()> {
+        Ok(())
     }
 }
 

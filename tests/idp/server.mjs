@@ -33,8 +33,8 @@ const maxLifetime = Number(opt('max-lifetime', '900'));
 
 const prefix = `/api/accounts/${envId}/auth`;
 const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
-const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null, refreshDelayMs: 0 };
-const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0, services: [] };
+const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null, refreshDelayMs: 0, revokeDelayMs: 0 };
+const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0, services: [], faulted: [] };
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -75,6 +75,8 @@ provider.on('server_error', (ctx, err) => console.error('idp server_error', err)
 
 // Test hooks around the token and device endpoints: count requests, add `interval`, inject slow_down.
 provider.use(async (ctx, next) => {
+  // The race tests hold a revocation back, so that a sign-in finishes while it is in flight.
+  if (ctx.path.endsWith('/token/revocation') && control.revokeDelayMs > 0) await new Promise((r) => setTimeout(r, control.revokeDelayMs));
   await next();
   // The fault-matrix test points one endpoint elsewhere (a closed port) through discovery.
   if (ctx.path.endsWith('/.well-known/openid-configuration') && control.rewrite && ctx.body) {
@@ -218,7 +220,10 @@ function verifyPatJwt(token) {
 server.on('request', async (req, res) => {
   try {
     const url = new URL(req.url, baseUrl);
-    if (control.fault && url.pathname.endsWith(control.fault.path) && injectFault(control.fault.kind, req, res)) return;
+    if (control.fault && url.pathname.endsWith(control.fault.path) && injectFault(control.fault.kind, req, res)) {
+      stats.faulted.push({ at: Date.now(), path: url.pathname, kind: control.fault.kind });
+      return;
+    }
     if (control.failNext.length > 0 && !url.pathname.startsWith('/__test/')) {
       const status = control.failNext.shift();
       return json(res, status, { error: 'injected failure' });

@@ -3,7 +3,9 @@
 //! real keychain with `secret-tool`.
 //!
 //! These tests need the environment `scripts/test` sets up: Node packages in tests/idp and a
-//! gnome-keyring Secret Service on a private D-Bus session.
+//! gnome-keyring Secret Service on a private D-Bus session. With `LAKEKEY_TEST_STORE=kernel`
+//! (and no D-Bus session) the same tests run against the Linux kernel keyring instead, the store
+//! LakeKey falls back to where no Secret Service answers.
 
 #![allow(dead_code)]
 
@@ -145,11 +147,23 @@ pub struct User {
 
 impl User {
     pub fn new() -> User {
-        assert!(
-            std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-            "no D-Bus session: run the tests with scripts/test, which starts gnome-keyring"
-        );
+        match store() {
+            Store::SecretService => assert!(
+                std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+                "no D-Bus session: run the tests with scripts/test, which starts gnome-keyring"
+            ),
+            Store::Kernel => assert!(
+                std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none(),
+                "LAKEKEY_TEST_STORE=kernel runs where no Secret Service answers: unset DBUS_SESSION_BUS_ADDRESS"
+            ),
+        }
         User { config: tempfile::tempdir().unwrap() }
+    }
+
+    /// `lakekey ARGS` with this process's clock `secs` ahead (debug builds take
+    /// LAKEKEY_TEST_CLOCK_OFFSET_SECS): a token becomes due without waiting half its life.
+    pub fn run_later(&self, secs: u64, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", secs.to_string()).output().expect("lakekey runs"))
     }
 
     pub fn cmd(&self, args: &[&str]) -> Command {
@@ -280,8 +294,31 @@ impl Run {
     }
 }
 
-/// The items `secret-tool` finds in the real keychain for a profile (by its `username` attribute).
+/// Which keychain the tests run against (`LAKEKEY_TEST_STORE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    SecretService,
+    Kernel,
+}
+
+pub fn store() -> Store {
+    match std::env::var("LAKEKEY_TEST_STORE").as_deref() {
+        Ok("kernel") => Store::Kernel,
+        _ => Store::SecretService,
+    }
+}
+
+/// The names (user attribute, or the kernel key's user part) of a profile's items in the real
+/// keychain, looked up from outside LakeKey: `secret-tool`, or /proc/keys for the kernel keyring.
 pub fn keychain_items(profile: &str) -> Vec<String> {
+    let mine = |user: &str| user == profile || user.starts_with(&format!("{profile}#"));
+    match store() {
+        Store::SecretService => secret_service_items().into_iter().filter(|u| mine(u)).collect(),
+        Store::Kernel => kernel_items().into_iter().filter(|u| mine(u)).collect(),
+    }
+}
+
+fn secret_service_items() -> Vec<String> {
     // secret-tool gives up when an item it found is deleted before it reads it (another test's
     // sign-out, running alongside): then it looks again.
     let mut out = Command::new("secret-tool").args(["search", "--all", "service", "lakekey"]).output().expect("secret-tool runs");
@@ -294,10 +331,23 @@ pub fn keychain_items(profile: &str) -> Vec<String> {
     }
     assert!(out.status.success(), "secret-tool search failed: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    text.lines().filter_map(|l| l.strip_prefix("attribute.username = ")).map(str::to_string).collect()
+}
+
+/// LakeKey's live keys in the kernel, from /proc/keys (every key this user may view, in any
+/// keyring): `keyring:{user}@lakekey`, of type `user`, neither invalidated nor dead.
+fn kernel_items() -> Vec<String> {
+    let text = std::fs::read_to_string("/proc/keys").expect("/proc/keys is readable");
     text.lines()
-        .filter_map(|l| l.strip_prefix("attribute.username = "))
-        .filter(|user| *user == profile || user.starts_with(&format!("{profile}#")))
-        .map(str::to_string)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (flags, kind) = (fields.get(1)?, fields.get(7)?);
+            if *kind != "user" || flags.contains('i') || flags.contains('D') || flags.contains('R') {
+                return None;
+            }
+            let description = fields.get(8)?.trim_end_matches(':');
+            Some(description.strip_prefix("keyring:")?.strip_suffix("@lakekey")?.to_string())
+        })
         .collect()
 }
 

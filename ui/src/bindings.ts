@@ -84,7 +84,8 @@ export type Copied = {
 clearsIn: number | null, 
 /**
  * Set when the token lasts less than LakeKey's usual margin (an IdP issuing short-lived
- * tokens, or a pasted token near its end): it is still the freshest there is.
+ * tokens, or a pasted token near its end: it is still the freshest there is), or when a
+ * renewal failed and the current, still valid token was copied.
  */
 shortLived: string | null, };
 
