@@ -1,6 +1,8 @@
-"""Real parts for the Python package's tests: the `lakekey` CLI built by cargo, the test
-identity provider (tests/idp/server.mjs: oidc-provider, a fake Lake control plane and a fake
-Open Analytics service) on 127.0.0.1, and the gnome-keyring of the session scripts/test starts.
+"""Real parts for the Python package's tests: the package installed from its wheel with the
+`lakekey` binary inside, the test identity provider (tests/idp/server.mjs: oidc-provider, a fake
+Lake control plane and a fake Open Analytics service) on 127.0.0.1, and the keychain of the
+session scripts/test-python runs them in: gnome-keyring on a private D-Bus session, or, with no
+D-Bus session at all, the Linux kernel keyring.
 """
 
 import base64
@@ -14,26 +16,29 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Iterator, List
 
+import lakekey._cli
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAKEKEY = os.environ.get("LAKEKEY_TEST_BIN") or str(ROOT / "target" / "debug" / "lakekey")
+# The binary of the installed wheel: what the package runs by itself.
+LAKEKEY = lakekey._cli.own_binary() or ""
 FIXTURES = ROOT / "tests" / "fixtures"
+# The keychain this session has: the Secret Service when a D-Bus session is there, else the kernel's.
+STORE = "secret-service" if os.environ.get("DBUS_SESSION_BUS_ADDRESS") else "kernel"
 
 
 @pytest.fixture(autouse=True)
 def cli_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test is a user with their own profiles, the built CLI and the session's keychain."""
-    assert os.environ.get("DBUS_SESSION_BUS_ADDRESS"), "no D-Bus session: run the tests with scripts/test"
-    assert Path(LAKEKEY).is_file(), f"{LAKEKEY} is missing: run the tests with scripts/test"
-    monkeypatch.setenv("LAKEKEY_BIN", LAKEKEY)
+    """Each test is a user with their own profiles, the package's own CLI and the session's keychain."""
+    assert Path(LAKEKEY).is_file(), "the lakekey package is not installed from its wheel: run the tests with scripts/test"
+    for name in ("LAKEKEY_BIN", "LAKEKEY_PROFILE", "LAKEKEY_TIMEOUT", "LAKEKEY_KEYCHAIN"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LAKEKEY_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("LAKEKEY_PROFILE", raising=False)
 
 
 def cli(*args: str, stdin: str = "", check: bool = True) -> subprocess.CompletedProcess:
     """The CLI as a user runs it (the package under test is not involved)."""
-    done = subprocess.run([LAKEKEY, *args], input=stdin, capture_output=True, text=True, check=False)
+    done = subprocess.run([LAKEKEY, *args], input=stdin, capture_output=True, encoding="utf-8", check=False)
     if check and done.returncode != 0:
         raise AssertionError(f"lakekey {' '.join(args)} exited {done.returncode}: {done.stderr}")
     return done
@@ -86,6 +91,9 @@ class Idp:
     def stats(self) -> dict:
         return self._call("GET", "/__test/stats")
 
+    def control(self, body: dict) -> None:
+        self._call("POST", "/__test/control", body)
+
     def register_lake_key(self, kid: str, public_key_pem: str, pat: str, username: str) -> None:
         self._call("POST", "/__test/lake/keys", {"kid": kid, "public_key_pem": public_key_pem, "pat": pat, "username": username})
 
@@ -109,18 +117,21 @@ def start_idp() -> Iterator:
         idp.stop()
 
 
+def approve(url: str) -> None:
+    """Approves a device code at the test IdP as a browser would (tests/idp/approve.mjs)."""
+    subprocess.run(["node", str(ROOT / "tests" / "idp" / "approve.mjs"), "--url", url], check=True, capture_output=True, timeout=60)
+
+
 def sign_in_with_device_flow(idp: Idp, profile: str) -> None:
     """`lakekey login` for a new device-flow profile, approved at the IdP as a browser would."""
     cli("profile", "add", profile, "--base-url", idp.base_url, "--org-id", "acme")
     login = subprocess.Popen(
-        [LAKEKEY, "login", "--profile", profile, "--json", "--no-browser"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
+        [LAKEKEY, "login", "--profile", profile, "--json", "--no-browser"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, encoding="utf-8"
     )
     for line in login.stdout:
         event = json.loads(line)
         if event["event"] == "code":
-            subprocess.run(
-                ["node", str(ROOT / "tests" / "idp" / "approve.mjs"), "--url", event["verification_uri_complete"]], check=True, capture_output=True
-            )
+            approve(event["verification_uri_complete"])
     assert login.wait(timeout=120) == 0, "the device sign-in failed"
 
 
@@ -136,25 +147,12 @@ def device_profile(start_idp):
 
 @pytest.fixture
 def teradataml_context(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
-    """What create_context() gives teradataml 20.0.0.12, without a Vantage database: its own
-    buffer and configuration, a user name, and the helpers its Open Analytics calls use. Only
-    the tests rely on these internals; the package does not."""
-    from teradataml.common.utils import UtilFuncs
-    from teradataml.context import context as tdctx
-    from teradataml.scriptmgmt.lls_utils import UserEnvManager
-    from teradataml.scriptmgmt.UserEnv import UESUtils
-    from teradataml.utils.internal_buffer import _InternalBuffer
+    """What create_context() gives teradataml, without a Vantage database (tdml_context.py)."""
+    import tdml_context
 
-    fake = SimpleNamespace(
-        _internal_buffer=_InternalBuffer(),
-        configure=SimpleNamespace(ues_url=None, certificate_file=False, _vector_store_base_url=None),
-        _get_user=lambda: "ANALYST",
-    )
-    fake._util_funcs = UtilFuncs(fake)
-    fake._ues_utils = UESUtils(fake)
-    fake.user_env_mgr = UserEnvManager(fake)
-    monkeypatch.setattr(tdctx, "_global_context_instance", fake)
-    return fake
+    context = tdml_context.fake_context()
+    yield context
+    context.restore()
 
 
 def wait_for(condition, limit: float = 60.0) -> bool:

@@ -1,12 +1,18 @@
 """Every failure is an exception with LakeKey's stable code and the CLI's message and hint."""
 
+import os
+import re
 import subprocess
 import sys
+import time
+import warnings
+from pathlib import Path
 
 import lakekey
+import lakekey.errors
 import pytest
 
-from conftest import LAKEKEY, ROOT, cli, unique, unsigned_jwt
+from conftest import LAKEKEY, ROOT, STORE, cli, unique, unsigned_jwt
 
 EXAMPLE = "https://acme.example.com/api/accounts/e1"
 
@@ -34,13 +40,18 @@ def test_unknown_profile_and_bad_arguments_are_invalid_input():
 def test_network_trouble(start_idp):
     from conftest import sign_in_with_device_flow
 
-    idp = start_idp("--interval", "1")
+    idp = start_idp("--interval", "1", "--access-ttl", "4")
     profile = unique("py-network")
     sign_in_with_device_flow(idp, profile)
     idp.stop()
-    # More validity than the stored token has: a refresh, and nobody answers.
+    # Due for renewal and nobody answers: while the token is valid it is the answer, with a
+    # warning; once it has expired, the network error.
+    time.sleep(2)
+    with pytest.warns(lakekey.RenewalFailedWarning, match="could not renew"):
+        lakekey.token(profile)
+    time.sleep(3)
     with pytest.raises(lakekey.NetworkError) as caught:
-        lakekey.token(profile, min_valid=100_000)
+        lakekey.token(profile)
     assert caught.value.code == "network"
     assert "token endpoint" in caught.value.message
     cli("logout", "--profile", profile, "--local-only")
@@ -50,12 +61,14 @@ def test_no_keychain(monkeypatch):
     profile = unique("py-nokeychain")
     cli("profile", "add", profile, "--base-url", EXAMPLE)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/lakekey-test-bus")
+    monkeypatch.setenv("LAKEKEY_KEYCHAIN", "secret-service")
     with pytest.raises(lakekey.KeychainError) as caught:
         lakekey.token(profile)
     assert caught.value.code == "keychain_unavailable"
-    assert caught.value.hint
+    assert "LAKEKEY_KEYCHAIN=kernel" in caught.value.hint
 
 
+@pytest.mark.skipif(STORE != "secret-service", reason="locks a Secret Service collection")
 def test_a_locked_keychain(tmp_path):
     # In its own D-Bus session and keyring, so locking it disturbs no other test.
     script = f"""
@@ -71,7 +84,7 @@ try:
 except lakekey.KeychainError as e:
     print("code=" + e.code)
 """
-    env = {k: v for k, v in __import__("os").environ.items() if k != "DISPLAY"}
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     done = subprocess.run(
         ["dbus-run-session", "--", str(ROOT / "scripts" / "with-keyring"), sys.executable, "-c", script],
         capture_output=True,
@@ -82,15 +95,31 @@ except lakekey.KeychainError as e:
     assert "code=keychain_locked" in done.stdout, done.stdout + done.stderr
 
 
-def test_the_cli_is_missing(monkeypatch, tmp_path):
+def test_the_cli_is_missing_or_of_another_release(monkeypatch, tmp_path):
     monkeypatch.setenv("LAKEKEY_BIN", str(tmp_path / "nowhere" / "lakekey"))
     with pytest.raises(lakekey.CLINotFoundError) as caught:
         lakekey.token()
     assert caught.value.code == "cli_not_found"
-    monkeypatch.delenv("LAKEKEY_BIN")
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(lakekey.CLINotFoundError, match="not on PATH"):
+    # A lakekey of another release line: its answers may not be what this package reads.
+    other = tmp_path / "lakekey"
+    other.write_text("#!/bin/sh\necho 'lakekey 9.4.1'\n")
+    other.chmod(0o755)
+    monkeypatch.setenv("LAKEKEY_BIN", str(other))
+    with pytest.raises(lakekey.CLINotFoundError) as caught:
         lakekey.token()
+    assert caught.value.code == "cli_version" and "9.4.1" in caught.value.message
+
+
+def test_the_binary_of_its_own_wheel_is_used_whatever_is_on_path(monkeypatch, tmp_path):
+    # A different `lakekey` first on PATH is not what the package runs; its own binary is.
+    impostor = tmp_path / "lakekey"
+    impostor.write_text("#!/bin/sh\necho 'lakekey 0.1.0'\nexit 42\n")
+    impostor.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    assert lakekey._cli.find_cli() == LAKEKEY
+    profile = unique("py-own")
+    cli("profile", "add", profile, "--base-url", EXAMPLE)
+    assert lakekey.base_url(profile) == EXAMPLE
 
 
 def test_teradataml_missing(monkeypatch):
@@ -102,7 +131,77 @@ def test_teradataml_missing(monkeypatch):
     assert caught.value.code == "teradataml_missing"
 
 
-def test_errors_are_all_lakekey_errors():
-    for kind in (lakekey.NotSignedInError, lakekey.KeychainError, lakekey.NetworkError, lakekey.InvalidInputError,
-                 lakekey.CLINotFoundError, lakekey.TeradatamlError):
-        assert issubclass(kind, lakekey.LakeKeyError)
+def test_every_error_code_of_the_cli_has_its_exception():
+    # The codes the engine can report (src/error.rs), each mapped to a specific exception: a code
+    # added there and forgotten here fails this test.
+    source = (ROOT / "src" / "error.rs").read_text()
+    codes = set(re.findall(r'ErrorCode::\w+ => "(\w+)"', source))
+    assert len(codes) >= 13, codes
+    for code in codes:
+        error = lakekey.errors.error_for(code, "m")
+        assert type(error) is not lakekey.LakeKeyError or code in {"cancelled", "internal"}, code
+        assert isinstance(error, lakekey.LakeKeyError)
+    assert isinstance(lakekey.errors.error_for("timeout", "m"), TimeoutError)
+
+
+def test_a_profile_name_starting_with_a_dash_is_a_name(monkeypatch):
+    profile = "-" + unique("dash")
+    cli("profile", "add", "--base-url", EXAMPLE, "--method", "token", "--", profile)
+    assert lakekey.base_url(profile) == EXAMPLE
+    with pytest.raises(lakekey.NotSignedInError, match="not signed in"):
+        lakekey.token(profile)
+
+
+def test_answers_are_read_as_utf8_whatever_the_locale(tmp_path):
+    # A profile file naming a profile `prøfile` (not allowed): the CLI's message quotes it back.
+    # Read by a Python whose locale encoding is ASCII (what Windows code pages and the POSIX
+    # locale give), it must still come through whole.
+    config = tmp_path / "utf8"
+    config.mkdir()
+    (config / "profiles.toml").write_text('[profiles."prøfile"]\nbase_url = "https://acme.example.com/api/accounts/e1"\n', encoding="utf-8")
+    script = "import lakekey\ntry:\n    lakekey.base_url()\nexcept lakekey.InvalidInputError as e:\n    print(ascii(e.message))\n"
+    env = {**os.environ, "LAKEKEY_CONFIG_DIR": str(config), "LC_ALL": "POSIX", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, encoding="utf-8", env=env, timeout=60)
+    assert "pr\\xf8file" in done.stdout, done.stdout + done.stderr
+
+
+def test_only_lakekeys_notes_become_warnings(device_profile, monkeypatch):
+    idp, profile = device_profile
+    # Diagnostics on stderr (LAKEKEY_LOG) are passed on, not turned into warnings.
+    monkeypatch.setenv("LAKEKEY_LOG", "debug")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert lakekey.token(profile)
+
+
+def test_a_call_that_takes_too_long_is_stopped(start_idp, tmp_path):
+    import fcntl
+
+    from conftest import sign_in_with_device_flow
+
+    idp = start_idp("--interval", "1", "--access-ttl", "4")
+    profile = unique("py-timeout")
+    sign_in_with_device_flow(idp, profile)
+    time.sleep(2.5)  # due for renewal
+    # Another process holds the profile's refresh lock, as a stuck refresh would.
+    lock_path = Path(os.environ["LAKEKEY_CONFIG_DIR"]) / "locks" / f"{profile}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        started = time.monotonic()
+        with pytest.raises(lakekey.LakeKeyTimeoutError) as caught:
+            lakekey.token(profile, timeout=2)
+        took = time.monotonic() - started
+    assert isinstance(caught.value, TimeoutError) and caught.value.code == "timeout"
+    assert "2 s" in caught.value.message and "timeout=" in caught.value.hint
+    assert took < 30, "the limit bounds the wait (a bound on hangs, not a timing assertion)"
+    ours = subprocess.run(["pgrep", "-f", "--", f"--profile={profile}"], capture_output=True, encoding="utf-8")
+    assert ours.stdout.strip() == "", "the stopped lakekey process is gone"
+    # LAKEKEY_TIMEOUT sets it too, and a bad value is a clear error.
+    os.environ["LAKEKEY_TIMEOUT"] = "soon"
+    try:
+        with pytest.raises(lakekey.InvalidInputError, match="LAKEKEY_TIMEOUT"):
+            lakekey.token(profile)
+    finally:
+        del os.environ["LAKEKEY_TIMEOUT"]
+    cli("logout", "--profile", profile, "--local-only")

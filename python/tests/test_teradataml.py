@@ -1,16 +1,25 @@
-"""lakekey.set_auth_token() with teradataml 20.0.0.12 from PyPI: the Authorization header
-teradataml itself builds carries a token the test IdP (or the fake Lake) accepts, and a new
-one once the first has run out, with no further call."""
+"""lakekey.set_auth_token() with teradataml from PyPI: the Authorization header teradataml
+itself builds carries a token the test IdP (or the fake Lake) accepts, and a new one once the
+first has run out, with no further call. scripts/test-python runs this file once per tested
+teradataml release (20.0.0.8 to .12; LAKEKEY_TEST_TERADATAML names the one on PYTHONPATH)."""
 
+import os
 import time
 import warnings
 
 import lakekey
+import lakekey._teradataml
 import pytest
+import teradataml  # a missing teradataml fails these tests; it never skips them
 
 from conftest import FIXTURES, ROOT, claims, cli, sha256, sign_in_with_device_flow, unique, wait_for
 
-teradataml = pytest.importorskip("teradataml")
+
+def test_the_teradataml_under_test_is_the_one_named():
+    wanted = os.environ.get("LAKEKEY_TEST_TERADATAML", "20.0.0.12")
+    numbers = lambda v: tuple(int(p) for p in v.split("."))  # noqa: E731 (20.00.00.08 is 20.0.0.8)
+    assert numbers(teradataml.__version__) == numbers(wanted), teradataml.__file__
+    assert wanted in lakekey._teradataml.TESTED_VERSIONS
 
 
 def requests_seen(idp):
@@ -23,7 +32,7 @@ def test_teradatamls_own_header_carries_a_token_the_idp_accepts(device_profile, 
 
     idp, profile = device_profile
     with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)  # the tested version: no "untested" warning
+        warnings.simplefilter("error", RuntimeWarning)  # a tested version: no "untested" warning
         assert lakekey.set_auth_token(profile) is True
     assert teradataml_context.configure.ues_url == f"{idp.base_url}/open-analytics"
     list_user_envs()
@@ -87,12 +96,37 @@ def test_the_pat_flow_gives_teradatamls_token_byte_for_byte(start_idp, teradatam
     cli("logout", "--profile", profile)
 
 
-def test_an_unsupported_teradataml_is_refused_before_anything_changes(device_profile, monkeypatch):
-    from teradataml.scriptmgmt import auth_token
+def test_an_unsupported_teradataml_is_refused_before_anything_changes(device_profile, teradataml_context, monkeypatch):
+    from teradataml.scriptmgmt import lls_utils
 
     idp, profile = device_profile
-    monkeypatch.delattr(auth_token._AuthToken, "get_valid_token")
+    # A release whose token object builds no header the way LakeKey knows.
+    monkeypatch.delattr(lls_utils._AuthToken, "get_header")
     with pytest.raises(lakekey.TeradatamlError) as caught:
         lakekey.set_auth_token(profile)
     assert caught.value.code == "teradataml_unsupported"
-    assert "20.0.0.12" in caught.value.hint
+    assert "20.0.0.8" in caught.value.hint and "20.0.0.12" in caught.value.hint
+    assert idp.stats()["services"] == [], "nothing was sent"
+
+
+def test_a_failed_renewal_keeps_the_valid_token_and_asks_again_only_after_a_while(start_idp, teradataml_context):
+    from teradataml import list_user_envs
+
+    idp = start_idp("--interval", "1", "--access-ttl", "20")
+    profile = unique("py-backoff")
+    sign_in_with_device_flow(idp, profile)
+    lakekey.set_auth_token(profile)
+    list_user_envs()
+    first = requests_seen(idp)[-1]
+    # The token endpoint fails from now on; half the token's life later a renewal is due.
+    idp.control({"fault": {"path": "/token", "kind": "status_503"}})
+    time.sleep(11)
+    started = time.monotonic()
+    while time.monotonic() - started < 6:
+        list_user_envs()  # teradataml goes on with the token it has, which is still valid
+        time.sleep(0.25)
+    seen = requests_seen(idp)
+    assert all(ok and digest == first[2] for ok, _, digest in seen[1:]), "the valid token was used"
+    attempts = [f for f in idp.stats()["faulted"] if f["path"].endswith("/token")]
+    assert len(attempts) == 1, f"one renewal attempt in 6 s of requests, not one per request: {len(attempts)}"
+    cli("logout", "--profile", profile, "--local-only")
