@@ -30,4 +30,18 @@ mod tests {
         assert!(lines.lines().count() > 10 && lines.contains('█'), "{lines}");
         assert_eq!(svg(&"x".repeat(5000)), None, "too long for any QR code");
     }
+
+    /// The UI's screenshot test shows the demo's sign-in address as a QR code: this encoder's
+    /// output, so the screenshot holds a code a phone can scan (that test reads it back).
+    /// LAKEKEY_UPDATE_FIXTURES=1 rewrites it.
+    #[test]
+    fn the_ui_screenshot_shows_this_encoders_code() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/e2e/device-qr.svg");
+        let url = "http://127.0.0.1:41234/api/accounts/demo-environment/auth/activate?user_code=BXRT-KMQW";
+        let made = svg(url).unwrap();
+        if std::env::var_os("LAKEKEY_UPDATE_FIXTURES").is_some() {
+            std::fs::write(&path, &made).unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), made, "run LAKEKEY_UPDATE_FIXTURES=1 cargo test -p lakekey qr_code");
+    }
 }

@@ -58,8 +58,16 @@ after(async () => {
 });
 
 test('on Wayland the app copies the token to the clipboard and clears it after the set time', async () => {
-  const backend = await driver.js('return navigator.userAgent');
-  assert.ok(backend, 'the web view runs');
+  // The window is a native Wayland client of sway (xdg-shell), not an X11 window through XWayland.
+  const tree = JSON.parse(execFileSync('swaymsg', ['-t', 'get_tree', '-r'], { env, encoding: 'utf8', timeout: 5000 }));
+  const windows = [];
+  (function walk(node) {
+    if (node.pid) windows.push(node);
+    [...(node.nodes ?? []), ...(node.floating_nodes ?? [])].forEach(walk);
+  })(tree);
+  const window = windows.find((w) => /LakeKey/.test(w.name ?? ''));
+  assert.ok(window, `the LakeKey window is among sway's: ${JSON.stringify(windows.map((w) => w.name))}`);
+  assert.equal(window.shell, 'xdg_shell', 'a native Wayland window');
   await driver.click('[data-name="wl"] [data-copy="token"]');
   await driver.textIs('#toast', /Token copied for wl/);
   await waitFor('the token on the Wayland clipboard', () => paste() === token, 15000);

@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, extname, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,9 +96,9 @@ const profiles = [
   { name: 'globex-eu', isDefault: false, demo: false, method: 'device', input: { baseUrl: 'https://globex.example.com/api/accounts/e2' }, derived: null, state: 'refresh_failing', expiresAt: now + 40, canRefresh: true, validation: null, tokenPreview: 'eyJh…Aa0c', problem: 'Could not reach the identity provider\'s token endpoint (refresh) at globex.example.com: no answer within 30 s.', error: null },
   { name: 'demo-device', isDefault: false, demo: true, method: 'device', input: { baseUrl: 'http://127.0.0.1:41234/api/accounts/demo-environment' }, derived: null, state: 'needs_sign_in', expiresAt: null, canRefresh: false, validation: null, tokenPreview: null, problem: null, error: null },
 ];
-const qr = 'data:image/svg+xml;base64,' + Buffer.from(
-  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><rect width="29" height="29" fill="#fff"/>${Array.from({ length: 29 * 29 }, (_, i) => ((i * 7919) % 13 < 6 ? `<rect x="${i % 29}" y="${Math.floor(i / 29)}" width="1" height="1"/>` : '')).join('')}</svg>`,
-).toString('base64');
+// The engine's own QR code of the demo address (src/qr_code.rs keeps this file equal to its output):
+// the screenshot shows a code a phone can scan, and the test below reads it back.
+const qr = 'data:image/svg+xml;base64,' + readFileSync(join(here, 'device-qr.svg')).toString('base64');
 const fixtures = {
   app_info: { version: '0.1.0', demoRunning: false, configDir: '/home/analyst/.config/lakekey' },
   list_profiles: profiles,
@@ -185,6 +186,9 @@ test('the device sign-in shows the code large, a QR code and a countdown', async
   assert.equal(await page.locator('.qr img').isVisible(), true);
   assert.match(await page.locator('[data-countdown]').innerText(), /^(10:00|9:5\d)$/);
   await shot(page, '04-device-sign-in');
+  // What a phone reads from the screen: the complete sign-in address.
+  const scanned = execFileSync('zbarimg', ['--raw', '-q', join(shots, '04-device-sign-in.png')], { encoding: 'utf8' }).trim();
+  assert.equal(scanned, 'http://127.0.0.1:41234/api/accounts/demo-environment/auth/activate?user_code=BXRT-KMQW');
   await accessible(page, '04-device-sign-in');
   await page.evaluate(() => window.__emit('device-event', { profile: 'demo-device', event: { event: 'error', code: 'code_expired', message: 'The sign-in code expired before it was approved.' } }));
   await page.locator('#device-status', { hasText: 'Code expired' }).waitFor();
@@ -209,6 +213,12 @@ test('the PAT sign-in picks files natively, asks for the passphrase, and says th
   assert.match(await page2.locator('#pat-result').innerText(), /no longer needs the PEM file/);
   const calls = await page2.evaluate(() => window.__calls.filter((c) => c.cmd === 'import_pat'));
   assert.equal(calls[0].args.form.pemFile, '/home/analyst/keys/key1.pem');
+  // Signed in: what comes next is "Done", not another Sign in or a Cancel of what is finished.
+  assert.deepEqual(
+    await page2.evaluate(() => ['#pat-submit', '#pat-inputs', '#pat-done'].map((css) => document.querySelector(css)?.checkVisibility() ?? false)),
+    [false, false, true],
+  );
+  assert.equal(await page2.evaluate(() => document.activeElement?.id), 'pat-done');
   await shot(page2, '07-pat-signed-in');
   await accessible(page2, '07-pat-signed-in');
   await page2.close();
@@ -256,7 +266,8 @@ test('an unencrypted key asks for no passphrase: hidden means not shown', async 
   await page.waitForFunction(() => document.getElementById('pat-kid')?.value === 'key1');
   assert.equal(await page.getByLabel('Key passphrase').isVisible(), false);
   assert.equal(await page.getByText('The key is encrypted.').isVisible(), false);
-  assert.equal(await page.locator('#toast').isVisible(), false, 'no message yet');
+  // No message yet: the toast is there for screen readers, empty and not shown.
+  assert.deepEqual(await page.evaluate(() => { const t = document.getElementById('toast'); return [t.classList.contains('is-shown'), t.textContent.trim()]; }), [false, '']);
   await page.close();
 });
 
@@ -328,7 +339,6 @@ test('keyboard only: add an environment, sign in, copy, with a visible focus rin
   const rendered = () =>
     page.evaluate(() => ['toast-text', 'toast-alert'].map((id) => document.getElementById(id).checkVisibility() && getComputedStyle(document.getElementById(id)).visibility !== 'hidden'));
   assert.deepEqual(await rendered(), [true, true], 'the live regions are rendered before the message');
-  assert.equal(await page.locator('#toast-text').innerText(), '');
   await page.keyboard.press('Enter');
   await page.locator('#toast', { hasText: 'Token copied for acme' }).waitFor();
   const copies = await page.evaluate(() => window.__calls.filter((c) => c.cmd === 'copy').map((c) => c.args));

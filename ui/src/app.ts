@@ -542,9 +542,10 @@ export class App {
         }
       }
     };
-    const form = h(
-      'form',
-      { id: 'pat-form', novalidate: true },
+    // What the user fills in; once signed in, only the outcome and "Done" remain.
+    const inputs = h(
+      'div',
+      { id: 'pat-inputs' },
       h('div', { class: 'picker' }, field('PAT file', patPath), h('button', { type: 'button', id: 'pick-pat', onclick: () => void pick('pat', patPath) }, 'Choose…')),
       field('PAT', patText, 'Instead of a file, you can paste the personal access token.'),
       h('div', { class: 'picker' }, field('PEM private key', pemPath), h('button', { type: 'button', id: 'pick-pem', onclick: () => void pick('pem', pemPath) }, 'Choose…')),
@@ -553,10 +554,9 @@ export class App {
       field('Database user', username, 'As in the database; mind the letter case.'),
       field('Key id (kid)', kid, 'Taken from the key file name; change it if you renamed the file.'),
       h('label', { class: 'check' }, validate, ' Check with Lake that the token is accepted'),
-      problem,
-      result,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'pat-submit' }, 'Sign in'), h('button', { type: 'button', onclick: () => this.go({ kind: 'profiles' }) }, 'Cancel')),
     );
+    const actions = h('div', { class: 'actions', id: 'pat-actions' }, h('button', { type: 'submit', class: 'primary', id: 'pat-submit' }, 'Sign in'), h('button', { type: 'button', onclick: () => this.go({ kind: 'profiles' }) }, 'Cancel'));
+    const form = h('form', { id: 'pat-form', novalidate: true }, inputs, problem, result, actions);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       problem.textContent = '';
@@ -579,6 +579,9 @@ export class App {
           ...r.warnings.map((w) => h('p', { class: 'warn-text' }, w)),
           h('button', { type: 'button', class: 'primary', id: 'pat-done', onclick: () => this.go({ kind: 'profiles' }) }, 'Done'),
         );
+        inputs.hidden = true;
+        actions.hidden = true;
+        form.querySelector<HTMLElement>('#pat-done')?.focus();
         await this.reload();
       } catch (err) {
         const ipc = asIpcError(err);
