@@ -247,7 +247,7 @@ test('the app and many CLI processes ask when the token is due: one refresh, one
   // The session survived: no reuse was ever detected, and a plain call still works.
   assert.ok((await stats()).refreshes.every((r) => r.status === 200), 'no refresh token was used twice');
   assert.ok(lakekey('token', '--profile', 'e2e-race').trim().length > 20);
-  lakekey('logout', '--profile', 'e2e-race');
+  lakekey('logout', '--profile', 'e2e-race', '--local-only');
   await control({ accessTtl: 600, refreshDelayMs: 0 });
 });
 
@@ -332,8 +332,12 @@ test('the tray menu, read over D-Bus as a panel does, copies a signed-in token',
 
 test('a sign-in the identity provider revoked is announced by a desktop notification', async () => {
   const name = 'e2e-revoked';
+  const control = (body) => fetch(`http://127.0.0.1:${idp.port}/__test/control`, { method: 'POST', body: JSON.stringify(body) });
+  // Tokens of 4 s, so the app renews this one 2 s after the sign-in.
+  await control({ accessTtl: 4 });
   lakekey('profile', 'add', name, '--base-url', idp.base_url, '--org-id', 'acme');
   await signInWithCli(name);
+  await control({ accessTtl: 600 });
   // The user's session ends at the IdP (an admin revoked it): the refresh token is spent.
   const stored = spawnSync('secret-tool', ['lookup', 'service', 'lakekey', 'username', name], { encoding: 'utf8', env: { ...process.env, ...env } }).stdout;
   const refresh = JSON.parse(stored.slice(stored.indexOf('\n') + 1)).refresh_token;
@@ -344,9 +348,8 @@ test('a sign-in the identity provider revoked is announced by a desktop notifica
     body: new URLSearchParams({ token: refresh, token_type_hint: 'refresh_token', client_id: 'acme-oaf-device' }),
   });
   assert.equal(revoked.status, 200);
-  // A refresh margin longer than the token's life makes the app refresh at once.
+  // Saving the settings starts a refresher pass, which finds the new sign-in and renews it when due.
   await click('button[data-nav="settings"]');
-  await type('#refresh-margin', '3600');
   await click('#save-settings');
   await textIs('#toast', /Settings saved/);
   const note = await waitFor('the notification', () => desktop.notifications.find((n) => n.summary === `${name} needs a new sign-in`), 30000);
