@@ -18,7 +18,7 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> u64 {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        now.saturating_add(test_offset())
+        now.saturating_add_signed(test_offset())
     }
 
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
@@ -26,13 +26,14 @@ impl Clock for SystemClock {
     }
 }
 
-/// Debug builds only: `LAKEKEY_TEST_CLOCK_OFFSET_SECS` moves this process's clock forward, so
-/// the end-to-end tests can make a token due for renewal without waiting half its life. Builds
-/// users get read no such variable.
-fn test_offset() -> u64 {
+/// Debug builds only: `LAKEKEY_TEST_CLOCK_OFFSET_SECS` moves this process's clock (forward, or
+/// back with a minus sign), so the end-to-end tests can make a token due for renewal without
+/// waiting half its life, or sign at the second another process signed. Builds users get read no
+/// such variable.
+fn test_offset() -> i64 {
     #[cfg(debug_assertions)]
     {
-        static OFFSET: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        static OFFSET: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
         *OFFSET.get_or_init(|| std::env::var("LAKEKEY_TEST_CLOCK_OFFSET_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(0))
     }
     #[cfg(not(debug_assertions))]

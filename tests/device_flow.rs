@@ -7,6 +7,15 @@ use serde_json::Value;
 use std::time::Duration;
 use support::*;
 
+/// `lakekey exec` running the shell's own command that prints what the command was handed.
+fn print_token_and_url(profile: &str) -> Vec<&str> {
+    if cfg!(windows) {
+        vec!["exec", "--profile", profile, "--", "cmd", "/c", "echo %LAKEKEY_TOKEN% %LAKEKEY_BASE_URL%"]
+    } else {
+        vec!["exec", "--profile", profile, "--", "sh", "-c", "printf '%s %s' \"$LAKEKEY_TOKEN\" \"$LAKEKEY_BASE_URL\""]
+    }
+}
+
 fn event_names(events: &[Value]) -> Vec<String> {
     events.iter().map(|e| e["event"].as_str().unwrap().to_string()).collect()
 }
@@ -57,8 +66,8 @@ fn sign_in_then_token_status_and_sign_out() {
     assert!(status["expires_in"].as_i64().unwrap() > 500);
     assert!(!status.to_string().contains(token.trim()), "status never shows the token");
 
-    let out = user.run(&["exec", "--profile", &profile, "--", "sh", "-c", "printf '%s %s' \"$LAKEKEY_TOKEN\" \"$LAKEKEY_BASE_URL\""]).ok();
-    assert_eq!(out.stdout, format!("{} {}", token.trim(), idp.base_url));
+    let out = user.run(&print_token_and_url(&profile)).ok();
+    assert_eq!(out.stdout.trim_end(), format!("{} {}", token.trim(), idp.base_url));
 
     let out = user.run(&["logout", "--profile", &profile]).ok();
     assert!(out.stdout.contains("revoked"), "{out:?}");
@@ -155,8 +164,8 @@ fn an_identity_provider_issuing_10_second_tokens_is_asked_once_per_half_lifetime
     assert!(!refreshes.is_empty(), "tokens were renewed");
     assert!(calls > refreshes.len() * 3, "most calls were answered without a refresh ({calls} calls)");
 
-    let out = user.run(&["exec", "--profile", &profile, "--", "sh", "-c", "printf %s \"$LAKEKEY_TOKEN\""]).ok();
-    assert_eq!(out.stdout.lines().count(), 1);
+    let out = user.run(&print_token_and_url(&profile)).ok();
+    assert_eq!(out.stdout.trim_end().lines().count(), 1);
 
     // Processes asking at once each get an unexpired token, none reuses a spent refresh token,
     // and they cause at most one refresh between them.

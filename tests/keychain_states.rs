@@ -14,6 +14,16 @@ use support::*;
 
 /// Stores `secret` under the profile's name as another program would.
 fn foreign_item(profile: &str, secret: &[u8], extra_attribute: bool) {
+    #[cfg(windows)]
+    {
+        // Another program's credential at the target name LakeKey uses: `{profile}.lakekey`.
+        let _ = extra_attribute;
+        use keyring_core::api::CredentialStoreApi;
+        let store = windows_native_keyring_store::Store::new().unwrap();
+        store.build("lakekey", profile, None).unwrap().set_secret(secret).unwrap();
+        return;
+    }
+    #[allow(unreachable_code)]
     let mut cmd = match store() {
         Store::SecretService => {
             let mut c = Command::new("secret-tool");
@@ -29,6 +39,7 @@ fn foreign_item(profile: &str, secret: &[u8], extra_attribute: bool) {
             c.args(["padd", "user", &format!("keyring:{profile}@lakekey"), "@s"]);
             c
         }
+        Store::CredentialManager => unreachable!("written through the store above"),
     };
     let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(secret).unwrap();
@@ -58,8 +69,9 @@ fn valid_token() -> String {
 
 fn states() -> Vec<&'static str> {
     match store() {
-        // One kernel keyring holds one key per description: no duplicates there.
-        Store::Kernel => vec!["foreign", "binary"],
+        // One kernel keyring holds one key per description, and Credential Manager one
+        // credential per target name: no duplicates there.
+        Store::Kernel | Store::CredentialManager => vec!["foreign", "binary"],
         Store::SecretService => vec!["foreign", "binary", "duplicate"],
     }
 }
@@ -112,6 +124,10 @@ fn status_says_where_secrets_are_kept() {
             assert_eq!(status["store"], "secret-service");
             assert!(all.stdout.contains("Secrets: the desktop keychain"), "{all:?}");
             assert!(!signed_in.stderr.contains("kernel"), "{signed_in:?}");
+        }
+        Store::CredentialManager => {
+            assert_eq!(status["store"], "credential-manager");
+            assert!(all.stdout.contains("Secrets: Windows Credential Manager"), "{all:?}");
         }
     }
     user.run(&["logout", "--profile", &profile, "--local-only"]).ok();

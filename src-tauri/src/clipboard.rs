@@ -149,6 +149,40 @@ mod tests {
         assert!(!CopyFormat::Lakekey.holds_token() && CopyFormat::Snippet.holds_token());
     }
 
+    /// Windows: a copy carries the formats that keep it out of clipboard history, the cloud
+    /// clipboard and clipboard monitors, read back by another program (scripts/windows/
+    /// clipformats.c, named by LAKEKEY_CLIPFORMATS). scripts/test-windows runs it under Wine as
+    /// `lakekey_desktop.exe --ignored windows_clipboard`.
+    #[cfg(windows)]
+    #[test]
+    #[ignore = "needs the clipboard reader: run it with scripts/test-windows"]
+    fn windows_clipboard_copies_are_kept_out_of_history_and_cleared_only_while_ours() {
+        let reader = std::env::var("LAKEKEY_CLIPFORMATS").expect("LAKEKEY_CLIPFORMATS names clipformats.exe");
+        let formats = || {
+            let out = std::process::Command::new(&reader).output().expect("clipformats.exe runs");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let clipboard = SecretClipboard::default();
+        let first = clipboard.copy("token-on-windows-1").unwrap();
+        let seen = formats();
+        for name in ["ExcludeClipboardContentFromMonitorProcessing", "CanIncludeInClipboardHistory", "CanUploadToCloudClipboard"] {
+            let line = seen.lines().find(|l| l.split('\t').nth(1) == Some(name)).unwrap_or_else(|| panic!("no {name} in:\n{seen}"));
+            // Each is a DWORD: the two "Can..." formats say 0 (no); the exclusion's value is not read.
+            if name.starts_with("Can") {
+                assert_eq!(line.split('\t').nth(3), Some("00000000"), "{line}");
+            }
+        }
+        assert!(seen.lines().any(|l| l.ends_with("\ttoken-on-windows-1")), "the text itself: {seen}");
+        assert!(clipboard.clear_if_unchanged(first));
+        assert!(!formats().contains("token-on-windows-1"), "cleared");
+
+        // Replaced by something else before the timer: left alone.
+        let second = clipboard.copy("token-on-windows-2").unwrap();
+        arboard::Clipboard::new().unwrap().set_text("the user's own text").unwrap();
+        assert!(!clipboard.clear_if_unchanged(second));
+        assert!(formats().contains("the user's own text"));
+    }
+
     /// The clipboard on Wayland, through arboard's data-control backend, under a real compositor
     /// (headless sway) with no X display to fall back to. scripts/test runs it as
     /// `scripts/with-sway cargo test -p lakekey-desktop -- --ignored wayland`.

@@ -5,8 +5,9 @@
 
 use crate::error::{Error, ErrorCode};
 
-/// Why a keychain call failed.
+/// Why a keychain call failed. (Some causes exist only on Linux's stores.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(super) enum Cause {
     /// The keychain (or the item's collection) is locked.
     Locked,

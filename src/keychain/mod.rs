@@ -532,6 +532,23 @@ mod tests {
         assert_eq!(kc.load("p").unwrap(), Some(token(10)));
     }
 
+    /// Credential Manager takes at most 2560 bytes per secret: a record larger than that, written
+    /// whole, is refused (by the store crate, before Windows would); LakeKey's chunked save of the
+    /// same record goes through and reads back. Runs under Wine in scripts/test-windows.
+    #[cfg(windows)]
+    #[test]
+    fn credential_manager_takes_a_large_record_only_in_chunks() {
+        use keyring_core::api::CredentialStoreApi;
+        let store = windows_native_keyring_store::Store::new().unwrap();
+        let big = token(3000);
+        let whole = store.build(SERVICE, "limit-probe", None).unwrap().set_password(&big.to_keychain_text());
+        assert!(matches!(whole, Err(keyring_core::Error::TooLong(..))), "{whole:?}");
+        let kc = Keychain::os(KeychainSetting::Auto).unwrap();
+        kc.save("limit-probe", &big).unwrap();
+        assert_eq!(kc.load("limit-probe").unwrap(), Some(big));
+        assert!(kc.purge("limit-probe").unwrap().removed >= 4);
+    }
+
     #[test]
     fn split_respects_char_boundaries() {
         let text = "aé".repeat(700);

@@ -172,10 +172,14 @@ mod platform {
     }
 
     /// Opening the kernel store touches no kernel state, so ask for the session keyring now:
-    /// where a seccomp profile blocks the key calls, say so before anything else happens.
+    /// where a seccomp profile blocks the key calls, say so before anything else happens. A
+    /// process started without a session keyring (a service, cron, a container's first process)
+    /// gets one here, before the store looks it up: the store finds keys through the session
+    /// keyring, to which it links the user's persistent keyring, and without one of its own the
+    /// keyring it stored into and the one it searched later were not the same.
     fn check_kernel() -> Result<()> {
         use linux_keyutils::{KeyRing, KeyRingIdentifier};
-        KeyRing::from_special_id(KeyRingIdentifier::Session, false)
+        KeyRing::from_special_id(KeyRingIdentifier::Session, true)
             .map(|_| ())
             .map_err(|e| keychain_error(keyring_core::Error::NoStorageAccess(Box::new(e)), "use"))
     }

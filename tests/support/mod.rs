@@ -19,12 +19,37 @@ use std::time::{Duration, Instant};
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(ROOT).join("tests/fixtures").join(name)
+    host_path(ROOT).join("tests/fixtures").join(name)
+}
+
+/// A path of the machine that built the tests, as this process sees it. Under Wine (the Windows
+/// build's tests, scripts/test-windows) the Linux file system is drive Z:.
+pub fn host_path(path: &str) -> PathBuf {
+    if cfg!(windows) && path.starts_with('/') {
+        PathBuf::from(format!("Z:{}", path.replace('/', "\\")))
+    } else {
+        PathBuf::from(path)
+    }
+}
+
+/// The `lakekey` binary under test.
+pub fn lakekey_bin() -> PathBuf {
+    host_path(env!("CARGO_BIN_EXE_lakekey"))
+}
+
+/// Under Wine a Windows process cannot start Linux programs (node, chromium): the test host
+/// (tests/idp/host.mjs, started by scripts/test-windows) does it, asked over loopback HTTP.
+fn test_host() -> Option<(u16, String)> {
+    let url = std::env::var("LAKEKEY_TEST_HOST").ok()?;
+    let port = url.rsplit(':').next()?.trim_end_matches('/').parse().ok()?;
+    Some((port, url))
 }
 
 /// The test IdP and fake Lake control plane. Stops when dropped (and by itself if we die).
 pub struct Idp {
-    child: Child,
+    /// The server process, or None when the test host runs it (under Wine).
+    child: Option<Child>,
+    host: Option<u16>,
     pub base_url: String,
     pub issuer: String,
     pub port: u16,
@@ -42,6 +67,17 @@ impl Idp {
     }
 
     pub fn start(args: &[&str]) -> Idp {
+        if let Some((host, _)) = test_host() {
+            let ready = http_json(host, "POST", "/idp/start", Some(serde_json::json!({ "args": args })));
+            return Idp {
+                child: None,
+                host: Some(host),
+                base_url: ready["base_url"].as_str().unwrap().to_string(),
+                issuer: ready["issuer"].as_str().unwrap().to_string(),
+                port: ready["port"].as_u64().unwrap() as u16,
+                tls_port: ready["tls_port"].as_u64().map(|p| p as u16),
+            };
+        }
         assert!(
             Path::new(ROOT).join("tests/idp/node_modules/oidc-provider").exists(),
             "tests/idp/node_modules is missing: run the tests with scripts/test"
@@ -61,7 +97,8 @@ impl Idp {
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         let ready: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("IdP start line: {line:?}"));
         Idp {
-            child,
+            child: Some(child),
+            host: None,
             base_url: ready["base_url"].as_str().unwrap().to_string(),
             issuer: ready["issuer"].as_str().unwrap().to_string(),
             port: ready["port"].as_u64().unwrap() as u16,
@@ -88,8 +125,13 @@ impl Idp {
     }
 
     pub fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Some(host) = self.host.take() {
+            http_json(host, "POST", "/idp/stop", Some(serde_json::json!({ "port": self.port })));
+        }
     }
 }
 
@@ -148,6 +190,7 @@ pub struct User {
 impl User {
     pub fn new() -> User {
         match store() {
+            Store::CredentialManager => {}
             Store::SecretService => assert!(
                 std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
                 "no D-Bus session: run the tests with scripts/test, which starts gnome-keyring"
@@ -167,7 +210,7 @@ impl User {
     }
 
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lakekey"));
+        let mut cmd = Command::new(lakekey_bin());
         cmd.args(args)
             .env("LAKEKEY_CONFIG_DIR", self.config.path())
             .env_remove("LAKEKEY_PROFILE")
@@ -236,6 +279,11 @@ pub enum Approval {
 
 /// Approves or declines over plain HTTP with a cookie jar (tests/idp/approve.mjs).
 pub fn approve_code(url: &str, deny: bool) {
+    if let Some((host, _)) = test_host() {
+        let done = http_json(host, "POST", "/approve", Some(serde_json::json!({ "url": url, "deny": deny })));
+        assert_eq!(done["ok"], true, "approval failed: {done}");
+        return;
+    }
     let mut cmd = Command::new("node");
     cmd.arg(Path::new(ROOT).join("tests/idp/approve.mjs")).args(["--url", url]);
     if deny {
@@ -247,6 +295,11 @@ pub fn approve_code(url: &str, deny: bool) {
 
 /// Approves in Debian's Chromium driven by playwright-core (tests/idp/approve-browser.mjs).
 pub fn approve_in_browser(url: &str) {
+    if let Some((host, _)) = test_host() {
+        let done = http_json(host, "POST", "/approve-browser", Some(serde_json::json!({ "url": url })));
+        assert_eq!(done["ok"], true, "browser approval failed: {done}");
+        return;
+    }
     let out = Command::new("node").arg(Path::new(ROOT).join("tests/idp/approve-browser.mjs")).args(["--url", url]).output().unwrap();
     assert!(
         out.status.success(),
@@ -299,9 +352,14 @@ impl Run {
 pub enum Store {
     SecretService,
     Kernel,
+    /// Windows' Credential Manager (under Wine in scripts/test-windows).
+    CredentialManager,
 }
 
 pub fn store() -> Store {
+    if cfg!(windows) {
+        return Store::CredentialManager;
+    }
     match std::env::var("LAKEKEY_TEST_STORE").as_deref() {
         Ok("kernel") => Store::Kernel,
         _ => Store::SecretService,
@@ -315,7 +373,30 @@ pub fn keychain_items(profile: &str) -> Vec<String> {
     match store() {
         Store::SecretService => secret_service_items().into_iter().filter(|u| mine(u)).collect(),
         Store::Kernel => kernel_items().into_iter().filter(|u| mine(u)).collect(),
+        Store::CredentialManager => credential_manager_items(profile),
     }
+}
+
+/// The profile's credentials in Credential Manager (`{user}.lakekey` target names), listed with
+/// the store crate's search (CredEnumerateW), not through LakeKey.
+#[cfg(windows)]
+fn credential_manager_items(profile: &str) -> Vec<String> {
+    use keyring_core::api::CredentialStoreApi;
+    let store = windows_native_keyring_store::Store::new().expect("Credential Manager answers");
+    let pattern = format!("^{}(#.*)?\\.lakekey$", profile.replace('.', "\\."));
+    let mut users: Vec<String> = store
+        .search(&std::collections::HashMap::from([("pattern", pattern.as_str())]))
+        .expect("Credential Manager lists its credentials")
+        .into_iter()
+        .filter_map(|entry| entry.get_specifiers().map(|(_, user)| user))
+        .collect();
+    users.sort();
+    users
+}
+
+#[cfg(not(windows))]
+fn credential_manager_items(_profile: &str) -> Vec<String> {
+    unreachable!("Credential Manager exists only on Windows")
 }
 
 fn secret_service_items() -> Vec<String> {

@@ -1,0 +1,59 @@
+"""Runs each Windows test binary of the workspace under Wine, skipping the tests listed in
+scripts/windows/skipped-tests (each with its reason), and fails if any other test fails or a
+binary does not run. Called by scripts/test-windows with the JSON cargo printed for the build.
+Usage: python3 run-tests.py CARGO_JSON SKIP_LIST"""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+cargo_json, skip_list = Path(sys.argv[1]), Path(sys.argv[2])
+
+skips = {}
+for line in skip_list.read_text().splitlines():
+    if not line.strip() or line.startswith("#"):
+        continue
+    name, reason = line.split(None, 1)
+    binary, test = name.split("::", 1)
+    skips.setdefault(binary, {})[test] = reason.strip()
+
+binaries = []
+for line in cargo_json.read_text().splitlines():
+    message = json.loads(line)
+    if message.get("reason") == "compiler-artifact" and message.get("executable") and message["profile"]["test"]:
+        target = message["target"]
+        # Integration tests by their name; unit tests by crate and kind (lakekey@lib, lakekey@bin).
+        name = target["name"] if target["kind"] == ["test"] else f"{target['name']}@{target['kind'][0]}"
+        binaries.append((name, message["executable"]))
+
+failed = []
+unused = {b: set(t) for b, t in skips.items()}
+for name, exe in sorted(binaries):
+    listed = skips.get(name, {})
+    if "*" in listed:
+        print(f"== {name}: skipped under Wine: {listed['*']}", flush=True)
+        unused[name].discard("*")
+        continue
+    args = ["wine", exe, "--exact", "--color", "never"]
+    for test, reason in listed.items():
+        args += ["--skip", test]
+        print(f"   skipped under Wine: {name}::{test}: {reason}")
+        unused[name].discard(test)
+    started = time.monotonic()
+    done = subprocess.run(args, capture_output=True, text=True, errors="replace")
+    summary = [l for l in done.stdout.splitlines() if l.startswith("test result:")]
+    print(f"== {name} ({time.monotonic() - started:.1f} s): {summary[-1] if summary else f'exit {done.returncode}'}", flush=True)
+    if done.returncode != 0 or not summary:
+        failed.append(name)
+        print(done.stdout[-20000:])
+        print(done.stderr[-5000:])
+
+stale = [f"{b}::{t}" for b, tests in unused.items() for t in tests]
+if stale:
+    print(f"skip list names tests that do not exist: {stale}")
+    failed.append("skipped-tests")
+if failed:
+    sys.exit(f"failed under Wine: {', '.join(failed)}")
+print("every Windows test binary passed under Wine (the listed tests skipped)")
