@@ -318,3 +318,63 @@ fn a_real_browser_approves_the_code() {
     assert_eq!(events.last().unwrap()["event"], "signed_in");
     assert!(wait_until(Duration::from_secs(5), || !keychain_items(&profile).is_empty()));
 }
+
+/// A stand-in program that records its arguments, one per line, in `log`.
+#[cfg(unix)]
+fn recording_stand_in(dir: &std::path::Path, name: &str, log: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n", log.display())).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `lakekey login` (text, browser allowed) in an environment made of `env`, approved from the
+/// address it prints; returns what it printed.
+#[cfg(unix)]
+fn login_in(user: &User, profile: &str, env: &[(&str, &str)]) -> Run {
+    let mut cmd = user.cmd(&["login", "--profile", profile]);
+    cmd.env_clear().env("LAKEKEY_CONFIG_DIR", user.config.path()).env("HOME", user.config.path());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
+    }
+    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut printed = String::new();
+    for line in std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap())) {
+        let line = line.unwrap();
+        if let Some(url) = line.strip_prefix("(or open ").and_then(|l| l.strip_suffix(" directly)")) {
+            approve_code(url, false);
+        }
+        printed.push_str(&line);
+        printed.push('\n');
+    }
+    let out = child.wait_with_output().unwrap();
+    Run { code: out.status.code().unwrap_or(-1), stdout: printed, stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+}
+
+#[cfg(unix)]
+#[test]
+fn under_wsl_the_page_opens_in_windows_browser_and_over_ssh_nothing_waits_on_a_browser() {
+    // WSL cannot run here: a stand-in `rundll32.exe` on PATH records how LakeKey calls it, with
+    // the variable WSL sets for its processes.
+    let (_idp, user, profile) = setup(&["--interval", "1"], "wsl");
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("calls");
+    recording_stand_in(bin.path(), "rundll32.exe", &log);
+    recording_stand_in(bin.path(), "xdg-open", &log);
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    let out = login_in(&user, &profile, &[("PATH", &path), ("WSL_DISTRO_NAME", "Ubuntu")]).ok();
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    let url = out.stdout.lines().find_map(|l| l.strip_prefix("(or open ")?.strip_suffix(" directly)")).unwrap().to_string();
+    assert_eq!(calls.lines().collect::<Vec<_>>(), ["url.dll,FileProtocolHandler", url.as_str()], "Windows' URL handler, given the address whole: {out:?}");
+    user.run(&["logout", "--profile", &profile, "--local-only"]).ok();
+
+    // Over SSH with no display: the address and code are printed, no browser is started.
+    std::fs::remove_file(&log).ok();
+    let out = login_in(&user, &profile, &[("PATH", &path), ("SSH_CONNECTION", "10.0.0.2 50000 10.0.0.1 22")]).ok();
+    assert!(out.stdout.contains("This is an SSH session with no display: open the address above on any device."), "{out:?}");
+    assert!(!log.exists(), "no browser was started: {}", std::fs::read_to_string(&log).unwrap_or_default());
+    assert!(out.stdout.contains("Signed in."), "{out:?}");
+}
