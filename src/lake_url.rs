@@ -1,4 +1,4 @@
-//! Lake's URL rules (see shared LAKE-AUTH.md): what a base URL may look like and what is derived
+//! Lake's URL rules (docs/LAKE.md): what a base URL may look like and what is derived
 //! from it: org id, environment id, control-plane URL, and the identity provider's issuer.
 
 use crate::error::{Error, Result};

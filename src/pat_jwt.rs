@@ -1,4 +1,4 @@
-//! Signs the JWT Lake accepts for a PAT, byte for byte as teradataml builds it (LAKE-AUTH.md):
+//! Signs the JWT Lake accepts for a PAT, byte for byte as teradataml builds it (docs/LAKE.md):
 //! header members sorted, payload claims in teradataml's order, compact JSON with non-ASCII escaped
 //! as Python's `json.dumps` does, RS256 (RSASSA-PKCS1-v1_5 with SHA-256, deterministic).
 

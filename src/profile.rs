@@ -36,7 +36,7 @@ impl Method {
     }
 }
 
-/// One Lake environment. Optional fields fall back to what LAKE-AUTH.md derives.
+/// One Lake environment. Optional fields fall back to what docs/LAKE.md derives.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
