@@ -20,8 +20,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "lakekey", version, about = "Sign in to Teradata VantageCloud Lake and get fresh bearer tokens")]
 pub struct Cli {
-    /// How a failure is reported on stderr: `text` (a sentence and a hint) or `json` (one object
-    /// with the stable error `code`, `message` and `hint`, for programs that call lakekey).
+    /// How failures and notes are reported on stderr: `text` (a sentence and a hint) or `json`
+    /// (one object each: `{"error": {code, message, hint}}`, `{"note": {kind, message}}`, for
+    /// programs that call lakekey).
     #[arg(long, global = true, value_enum, default_value = "text", value_name = "FORMAT")]
     error_format: ErrorFormat,
     #[command(subcommand)]

@@ -1,7 +1,7 @@
 //! `lakekey pat import`: sign in with a personal access token and its PEM key.
 
 use super::output::{note, say, ErrorFormat, NoteKind};
-use super::profile::ProfileArg;
+use super::profile::{PatSigning, ProfileArg};
 use super::secret_input;
 use clap::Subcommand;
 use lakekey::engine::PatImport;
@@ -29,15 +29,8 @@ pub enum PatCommand {
         /// key comes from $LAKEKEY_PEM_PASSPHRASE or a prompt.
         #[arg(long, value_name = "FILE")]
         pem: PathBuf,
-        #[arg(long)]
-        username: Option<String>,
-        #[arg(long, value_name = "K")]
-        kid: Option<String>,
-        /// How long each signed token lives (default: a year, as teradataml).
-        #[arg(long, value_name = "SECS")]
-        expiration_time: Option<u64>,
-        #[arg(long, value_name = "EPOCH")]
-        valid_from: Option<u64>,
+        #[command(flatten)]
+        signing: PatSigning,
         /// Do not ask Lake whether the token is accepted.
         #[arg(long)]
         no_validate: bool,
@@ -45,7 +38,8 @@ pub enum PatCommand {
 }
 
 pub async fn run(engine: &Engine, cmd: PatCommand, format: ErrorFormat) -> Result<ExitCode, Error> {
-    let PatCommand::Import { profile, pat, pat_file, pem, username, kid, expiration_time, valid_from, no_validate } = cmd;
+    let PatCommand::Import { profile, pat, pat_file, pem, signing, no_validate } = cmd;
+    let PatSigning { username, kid, expiration_time, valid_from } = signing;
     if pat.is_some() {
         note(format, NoteKind::Warning, "--pat puts the PAT in the process list and your shell history, where other local users and programs can read it; use --pat-file FILE or --pat-file - (standard input).");
     }

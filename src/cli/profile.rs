@@ -56,20 +56,31 @@ pub struct AddProfile {
     client_id: Option<String>,
     #[arg(long)]
     scope: Option<String>,
-    /// The database user (PAT sign-in).
-    #[arg(long)]
-    username: Option<String>,
     #[arg(long, value_name = "ORG")]
     org_id: Option<String>,
-    #[arg(long, value_name = "K")]
-    kid: Option<String>,
-    #[arg(long, value_name = "SECS")]
-    expiration_time: Option<u64>,
-    #[arg(long, value_name = "EPOCH")]
-    valid_from: Option<u64>,
+    #[command(flatten)]
+    pat: PatSigning,
     /// Make this the default profile.
     #[arg(long)]
     default: bool,
+}
+
+/// How PAT tokens are signed: given with `profile add` (the profile's settings) or with
+/// `pat import` (for that import).
+#[derive(Args)]
+pub struct PatSigning {
+    /// The database user the token is signed for (mind its letter case).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// The key id; by default the PEM file's name without its extension.
+    #[arg(long, value_name = "K")]
+    pub kid: Option<String>,
+    /// How long each signed token lives (default: a year, as teradataml).
+    #[arg(long, value_name = "SECS")]
+    pub expiration_time: Option<u64>,
+    /// From when tokens are valid (the `iat` claim; default 0).
+    #[arg(long, value_name = "EPOCH")]
+    pub valid_from: Option<u64>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -108,11 +119,11 @@ pub async fn run(engine: &Engine, cmd: ProfileCommand) -> Result<ExitCode, Error
                 realm: a.realm,
                 client_id: a.client_id,
                 scope: a.scope,
-                username: a.username,
+                username: a.pat.username,
                 org_id: a.org_id,
-                kid: a.kid,
-                expiration_time: a.expiration_time,
-                valid_from: a.valid_from,
+                kid: a.pat.kid,
+                expiration_time: a.pat.expiration_time,
+                valid_from: a.pat.valid_from,
             };
             let resolved = engine.add_profile(&a.name, profile, a.default)?;
             let mut text = format!("{} profile `{}`.\n", if existed { "Updated" } else { "Added" }, resolved.name);

@@ -360,17 +360,22 @@ mod tests {
         entry.as_any().downcast_ref::<keyring_core::mock::Cred>().unwrap().set_error(error);
     }
 
-    #[test]
-    fn a_call_that_fails_in_the_transport_is_retried_once_on_a_new_connection() {
-        use std::sync::atomic::{AtomicU32, Ordering};
+    /// A keychain over a mock store whose reconnections are counted.
+    fn counting_reconnects() -> (Keychain, Arc<keyring_core::mock::Store>, Arc<std::sync::atomic::AtomicU32>) {
         let store = keyring_core::mock::Store::new().unwrap();
-        let connects = Arc::new(AtomicU32::new(0));
+        let connects = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let (counter, again) = (connects.clone(), store.clone());
         let reconnect: Connect = Arc::new(move || {
-            counter.fetch_add(1, Ordering::SeqCst);
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok(again.clone() as Arc<CredentialStore>)
         });
-        let kc = Keychain::with_store(store.clone(), Some(reconnect));
+        (Keychain::with_store(store.clone(), Some(reconnect)), store, connects)
+    }
+
+    #[test]
+    fn a_call_that_fails_in_the_transport_is_retried_once_on_a_new_connection() {
+        use std::sync::atomic::Ordering;
+        let (kc, store, connects) = counting_reconnects();
         kc.save("p", &token(100)).unwrap();
         fail_next(&store, "p", keyring_core::Error::PlatformFailure("the service went away".into()));
         assert_eq!(kc.load("p").unwrap(), Some(token(100)), "the retry on a new connection reads it");
@@ -385,15 +390,8 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn what_the_user_answered_is_never_retried() {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        let store = keyring_core::mock::Store::new().unwrap();
-        let connects = Arc::new(AtomicU32::new(0));
-        let (counter, again) = (connects.clone(), store.clone());
-        let reconnect: Connect = Arc::new(move || {
-            counter.fetch_add(1, Ordering::SeqCst);
-            Ok(again.clone() as Arc<CredentialStore>)
-        });
-        let kc = Keychain::with_store(store.clone(), Some(reconnect));
+        use std::sync::atomic::Ordering;
+        let (kc, store, connects) = counting_reconnects();
         kc.save("p", &token(100)).unwrap();
         // A dismissed unlock prompt: a second prompt would pop up if it were retried.
         fail_next(&store, "p", keyring_core::Error::NoStorageAccess(Box::new(secret_service::Error::Prompt)));
