@@ -51,7 +51,9 @@ def install_fresh_token(profile: str, base_url: str, issue: Callable[[int], dict
         header = layout.request_header(result)
     except Exception as e:  # teradataml's own failure: undo, and say which layout was not understood
         header = e
-    if header != {"Authorization": f"Bearer {token}"} or fresh.calls != calls + 1:
+    # The token in the header is the object's current one: the first issued, or a renewal if the
+    # first came due meanwhile (a slow start, a short-lived token).
+    if header != {"Authorization": f"Bearer {held.value}"} or fresh.calls != calls + 1:
         del held.get_header
         raise _unsupported(teradataml, "builds its request headers in a way LakeKey does not know")
     return True
