@@ -4,6 +4,7 @@ binary does not run. Called by scripts/test-windows with the JSON cargo printed 
 Usage: python3 run-tests.py CARGO_JSON SKIP_LIST"""
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -28,6 +29,27 @@ for line in cargo_json.read_text().splitlines():
         name = target["name"] if target["kind"] == ["test"] else f"{target['name']}@{target['kind'][0]}"
         binaries.append((name, message["executable"]))
 
+def run(args, env=None):
+    done = subprocess.run(args, capture_output=True, text=True, errors="replace",
+                          env={**os.environ, **(env or {})})
+    # The pipes close when Wine's helper processes end, which is when its wineserver is already
+    # shutting down: the next binary must not start until that server is gone, or it may attach to
+    # a dying one.
+    subprocess.run(["wineserver", "-w"], check=False)
+    return done
+
+
+def started_tests(done):
+    return any(l.startswith("running ") for l in done.stdout.splitlines())
+
+
+def wine_status(code):
+    # A process Wine cannot start ends with the low byte of its NTSTATUS: 53 is 0xC0000135 (a DLL
+    # not found), 66 is 0xC0000142 (a DLL's initialisation failed).
+    known = {53: "0xC0000135, a DLL not found", 66: "0xC0000142, a DLL failed to initialise"}
+    return f"exit {code}" + (f" (NTSTATUS {known[code]})" if code in known else "")
+
+
 failed = []
 unused = {b: set(t) for b, t in skips.items()}
 for name, exe in sorted(binaries):
@@ -42,9 +64,19 @@ for name, exe in sorted(binaries):
         print(f"   skipped under Wine: {name}::{test}: {reason}")
         unused[name].discard(test)
     started = time.monotonic()
-    done = subprocess.run(args, capture_output=True, text=True, errors="replace")
+    done = run(args)
+    if not started_tests(done):
+        # Wine did not get as far as the test harness (no "running N tests"): a CI run saw a binary
+        # end at once with status 66 (NTSTATUS 0xC0000142, a DLL failed to initialise) that passed
+        # on every other run, likely started while the previous binary's wineserver shut down (see
+        # run). Say so, with Wine's own errors, and start it once more; a test that ran and
+        # failed is never run again.
+        print(f"   {name}: Wine did not start it ({wine_status(done.returncode)}); once more, with Wine's errors:", flush=True)
+        done = run(args, {"WINEDEBUG": "err+all"})
+        if not started_tests(done):
+            print(done.stderr[-5000:])
     summary = [l for l in done.stdout.splitlines() if l.startswith("test result:")]
-    print(f"== {name} ({time.monotonic() - started:.1f} s): {summary[-1] if summary else f'exit {done.returncode}'}", flush=True)
+    print(f"== {name} ({time.monotonic() - started:.1f} s): {summary[-1] if summary else wine_status(done.returncode)}", flush=True)
     if done.returncode != 0 or not summary:
         failed.append(name)
         print(done.stdout[-20000:])
