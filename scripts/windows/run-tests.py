@@ -67,10 +67,10 @@ for name, exe in sorted(binaries):
     done = run(args)
     if not started_tests(done):
         # Wine did not get as far as the test harness (no "running N tests"): a CI run saw a binary
-        # end at once with status 66 (NTSTATUS 0xC0000142, a DLL failed to initialise) that passed
-        # on every other run, likely started while the previous binary's wineserver shut down (see
-        # run). Say so, with Wine's own errors, and start it once more; a test that ran and
-        # failed is never run again.
+        # end at once with status 66 (NTSTATUS 0xC0000142, a DLL failed to initialise), the
+        # address clash test-windows now prevents with setarch -R. Should a start fail anyway, say
+        # so, with Wine's own errors, and start it once more; a test that ran and failed is never
+        # run again.
         print(f"   {name}: Wine did not start it ({wine_status(done.returncode)}); once more, with Wine's errors:", flush=True)
         done = run(args, {"WINEDEBUG": "err+all"})
         if not started_tests(done):
