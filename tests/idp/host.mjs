@@ -13,22 +13,16 @@ import { spawn, execFile } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { json, readBody } from './http.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const maxLifetime = Number(args.includes('--max-lifetime') ? args[args.indexOf('--max-lifetime') + 1] : 3600);
 const idps = new Map(); // port -> child
 
-function json(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 async function body(req) {
-  const chunks = [];
-  for await (const c of req) chunks.push(c);
-  return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+  const text = await readBody(req);
+  return text ? JSON.parse(text) : {};
 }
 
 function startIdp(idpArgs) {

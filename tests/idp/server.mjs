@@ -14,6 +14,7 @@ import https from 'node:https';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import Provider from 'oidc-provider';
+import { json, readBody } from './http.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -106,18 +107,6 @@ provider.use(async (ctx, next) => {
 });
 
 const providerCallback = provider.callback();
-
-function json(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-async function readBody(req) {
-  const chunks = [];
-  for await (const c of req) chunks.push(c);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 // Faults for the fault-matrix test, applied to requests whose path ends with control.fault.path.
 // Returns false when the request should go on normally.

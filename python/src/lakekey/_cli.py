@@ -68,21 +68,22 @@ def own_binary() -> Optional[str]:
 def find_cli() -> str:
     """``$LAKEKEY_BIN`` if set; else the binary of this package's wheel; else, running from a
     source checkout, ``lakekey`` on ``PATH``."""
+    def executable(path: str, message: str, hint: str) -> str:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+        raise CLINotFoundError("cli_not_found", message, hint)
+
     explicit = os.environ.get("LAKEKEY_BIN")
     if explicit:
-        if os.path.isfile(explicit) and os.access(explicit, os.X_OK):
-            return explicit
-        raise CLINotFoundError(
-            "cli_not_found",
+        return executable(
+            explicit,
             f"LAKEKEY_BIN is set to {explicit!r}, which is not an executable file.",
             "Point LAKEKEY_BIN at the lakekey command, or unset it to use the one this package came with.",
         )
     own = own_binary()
     if own is not None:
-        if os.path.isfile(own) and os.access(own, os.X_OK):
-            return own
-        raise CLINotFoundError(
-            "cli_not_found",
+        return executable(
+            own,
             f"The lakekey command this package was installed with is missing ({own}).",
             "Reinstall the package: pip install --force-reinstall lakekey",
         )
