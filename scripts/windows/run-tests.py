@@ -30,13 +30,8 @@ for line in cargo_json.read_text().splitlines():
         binaries.append((name, message["executable"]))
 
 def run(args, env=None):
-    done = subprocess.run(args, capture_output=True, text=True, errors="replace",
+    return subprocess.run(args, capture_output=True, text=True, errors="replace",
                           env={**os.environ, **(env or {})})
-    # The pipes close when Wine's helper processes end, which is when its wineserver is already
-    # shutting down: the next binary must not start until that server is gone, or it may attach to
-    # a dying one.
-    subprocess.run(["wineserver", "-w"], check=False)
-    return done
 
 
 def started_tests(done):
