@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, copyFileSync, chmodSync, readFileSync, existsSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDesktopBus } from './desktop-bus.mjs';
-import { WebDriver, freePort, waitFor, root, app, cli, driverBin } from './webdriver.mjs';
+import { WebDriver, waitFor, root, app, cli, driverBin } from './webdriver.mjs';
 
 const children = [];
 let work;
@@ -92,11 +92,7 @@ before(async () => {
   });
   // The tray and the notifications talk to this fake desktop over the session bus.
   desktop = await startDesktopBus(root);
-  const driverPort = await freePort();
-  const nativePort = await freePort();
-  start(driverBin, ['--port', String(driverPort), '--native-port', String(nativePort)]);
-  driver = new WebDriver(driverPort);
-  await driver.open(app);
+  driver = await WebDriver.start({ ...process.env, ...env }, app);
 });
 
 after(async () => {

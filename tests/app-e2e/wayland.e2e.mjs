@@ -5,13 +5,12 @@
 // scripts/with-sway:  node --test tests/app-e2e/wayland.e2e.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebDriver, freePort, waitFor, root, app, cli, driverBin } from './webdriver.mjs';
+import { WebDriver, waitFor, app, cli, driverBin } from './webdriver.mjs';
 
-const children = [];
 let work;
 let driver;
 let env;
@@ -44,29 +43,33 @@ before(async () => {
   execFileSync(cli, ['login', '--profile', 'wl', '--token-file', join(work, 'token')], { env });
   writeFileSync(join(work, 'config', 'desktop.toml'), 'clipboard_clear_secs = 5\n');
 
-  const port = await freePort();
-  children.push(spawn(driverBin, ['--port', String(port), '--native-port', String(await freePort())], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
-  driver = new WebDriver(port);
-  await driver.open(app);
+  driver = await WebDriver.start(env, app);
 });
 
 after(async () => {
   await driver?.close();
-  for (const child of children.reverse()) child.kill('SIGTERM');
   spawnSync(cli, ['logout', '--profile', 'wl', '--local-only'], { env });
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 test('on Wayland the app copies the token to the clipboard and clears it after the set time', async () => {
   // The window is a native Wayland client of sway (xdg-shell), not an X11 window through XWayland.
-  const tree = JSON.parse(execFileSync('swaymsg', ['-t', 'get_tree', '-r'], { env, encoding: 'utf8', timeout: 5000 }));
-  const windows = [];
-  (function walk(node) {
-    if (node.pid) windows.push(node);
-    [...(node.nodes ?? []), ...(node.floating_nodes ?? [])].forEach(walk);
-  })(tree);
-  const window = windows.find((w) => /LakeKey/.test(w.name ?? ''));
-  assert.ok(window, `the LakeKey window is among sway's: ${JSON.stringify(windows.map((w) => w.name))}`);
+  // sway lists a toplevel only once it has committed its first frame, which can come after the
+  // WebDriver session is open (CI once looked too early and saw no window): wait for it.
+  const swayWindows = () => {
+    const tree = JSON.parse(execFileSync('swaymsg', ['-t', 'get_tree', '-r'], { env, encoding: 'utf8', timeout: 5000 }));
+    const windows = [];
+    (function walk(node) {
+      if (node.pid) windows.push(node);
+      [...(node.nodes ?? []), ...(node.floating_nodes ?? [])].forEach(walk);
+    })(tree);
+    return windows;
+  };
+  let seen = [];
+  const window = await waitFor('the LakeKey window among sway\'s', () => {
+    seen = swayWindows();
+    return seen.find((w) => /LakeKey/.test(w.name ?? ''));
+  }, 20000).catch((e) => assert.fail(`${e.message}; sway has: ${JSON.stringify(seen.map((w) => w.name))}`));
   assert.equal(window.shell, 'xdg_shell', 'a native Wayland window');
   await driver.click('[data-name="wl"] [data-copy="token"]');
   await driver.textIs('#toast', /Token copied for wl/);

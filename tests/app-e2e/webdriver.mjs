@@ -1,7 +1,8 @@
 // A minimal W3C WebDriver client for the real app (tauri-driver + WebKitWebDriver), shared by
 // the end-to-end tests, with the waiting they all need.
 import net from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +14,7 @@ export const app = process.env.LAKEKEY_APP ?? join(root, 'target', 'debug', 'lak
 export const cli = join(root, 'target', 'debug', 'lakekey');
 export const driverBin = process.env.TAURI_DRIVER ?? join(root, 'target', 'tools', 'bin', 'tauri-driver');
 
-export async function freePort() {
+async function freePort() {
   return new Promise((r) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address();
@@ -38,10 +39,46 @@ export async function waitFor(what, f, ms = 30000) {
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
+/** PIDs of the processes below `pid` (through /proc, so grandchildren too). */
+function descendants(pid) {
+  const parent = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The field after the parenthesised name: state, then the parent PID.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {} // gone meanwhile
+  }
+  const found = [];
+  const walk = (p) => parent.forEach((pp, child) => pp === p && (found.push(child), walk(child)));
+  walk(pid);
+  return found;
+}
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export class WebDriver {
   constructor(port) {
     this.port = port;
     this.session = null;
+    this.driver = null;
+    this.appPids = [];
+  }
+
+  /** Starts tauri-driver on free loopback ports with `env`, and through it the app. */
+  static async start(env, app) {
+    const driver = new WebDriver(await freePort());
+    driver.driver = spawn(driverBin, ['--port', String(driver.port), '--native-port', String(await freePort())], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    await driver.open(app);
+    return driver;
   }
 
   async call(method, path, body) {
@@ -60,10 +97,27 @@ export class WebDriver {
     await waitFor('tauri-driver', async () => (await fetch(`http://127.0.0.1:${this.port}/status`)).ok, 20000);
     const created = await this.call('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app } } } });
     this.session = created.sessionId;
+    if (this.driver) {
+      const exe = (pid) => { try { return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, ''); } catch { return null; } };
+      this.appPids = descendants(this.driver.pid).filter((pid) => exe(pid) === resolve(app));
+    }
   }
 
+  /**
+   * Ends the session, which closes the window and so quits the app (LAKEKEY_QUIT_ON_CLOSE), then
+   * stops tauri-driver. An app still running after that is stopped by its PID: it holds the test
+   * runner's stderr, and a test run would otherwise wait for it forever (seen once under load).
+   */
   async close() {
     if (this.session) await this.call('DELETE', `/session/${this.session}`).catch(() => {});
+    this.session = null;
+    const left = () => this.appPids.filter(alive);
+    await waitFor('the app to quit with its window', () => left().length === 0, 10000).catch(() => {
+      console.error(`# the app (PID ${left().join(', ')}) was still running 10 s after its session ended: stopping it`);
+      left().forEach((pid) => process.kill(pid, 'SIGTERM'));
+    });
+    await waitFor('the app to stop', () => left().length === 0, 5000).catch(() => left().forEach((pid) => process.kill(pid, 'SIGKILL')));
+    this.driver?.kill('SIGTERM');
   }
 
   s(path) {
