@@ -279,18 +279,30 @@ test('the real GTK file chooser answers with a path (xdotool types it)', async (
     const names = spawnSync('sh', ['-c', 'for w in $(xdotool search --onlyvisible --name .); do xdotool getwindowname $w; done'], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout;
     throw new Error(`${e.message}; visible windows: ${names}`);
   });
-  await new Promise((r) => setTimeout(r, 700)); // GTK needs a moment before it takes keys
-  xdo('windowfocus', '--sync', win);
-  xdo('key', 'ctrl+l');
-  await new Promise((r) => setTimeout(r, 300));
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const dialogOpen = () => {
+    try {
+      return xdo('search', '--onlyvisible', '--name', `^${title}$`) !== '';
+    } catch {
+      return false;
+    }
+  };
   const ca = join(root, 'tests/fixtures/test-public-key.pem');
-  xdo('type', '--delay', '20', ca);
-  for (let i = 0; i < 5; i += 1) {
-    await new Promise((r) => setTimeout(r, 400));
-    let open = '';
-    try { open = xdo('search', '--onlyvisible', '--name', `^${title}$`); } catch { open = ''; }
-    if (!open) break;
-    xdo('key', 'Return');
+  // Keys sent before GTK takes them are lost (more so on a loaded machine): while the dialog is
+  // open, the path is typed again, replacing what the location field holds.
+  for (let attempt = 0; attempt < 4 && dialogOpen(); attempt += 1) {
+    await sleep(700); // GTK needs a moment before it takes keys
+    xdo('windowfocus', '--sync', win);
+    xdo('key', 'ctrl+l');
+    await sleep(300);
+    xdo('key', 'ctrl+a');
+    xdo('type', '--delay', '20', ca);
+    // The first Return may only accept the location field's completion.
+    for (let i = 0; i < 3 && dialogOpen(); i += 1) {
+      await sleep(400);
+      xdo('key', 'Return');
+    }
+    await waitFor('the dialog to close', () => !dialogOpen(), 2000).catch(() => {});
   }
   await waitFor('the chosen path in the form', async () => (await js('return document.getElementById("extra-ca").value')) === ca, 15000);
   await click('button[data-nav="profiles"]');
