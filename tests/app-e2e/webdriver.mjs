@@ -2,7 +2,7 @@
 // the end-to-end tests, with the waiting they all need.
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,19 +65,49 @@ const alive = (pid) => {
   }
 };
 
+/** Sends `signal` to `pid`, which may have ended meanwhile. */
+const signal = (pid, sig) => {
+  try {
+    process.kill(pid, sig);
+  } catch {}
+};
+
 export class WebDriver {
-  constructor(port) {
+  constructor(port, tauriDriver) {
     this.port = port;
+    this.tauriDriver = tauriDriver;
     this.session = null;
-    this.driver = null;
     this.appPids = [];
   }
 
-  /** Starts tauri-driver on free loopback ports with `env`, and through it the app. */
+  /**
+   * Starts tauri-driver on free loopback ports with `env`, and through it the app, and opens a
+   * session on its window.
+   */
   static async start(env, app) {
-    const driver = new WebDriver(await freePort());
-    driver.driver = spawn(driverBin, ['--port', String(driver.port), '--native-port', String(await freePort())], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    await driver.open(app);
+    const port = await freePort();
+    const tauriDriver = spawn(driverBin, ['--port', String(port), '--native-port', String(await freePort())], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const driver = new WebDriver(port, tauriDriver);
+    try {
+      await waitFor('tauri-driver', async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok, 20000);
+      const created = await driver.call('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app } } } });
+      driver.session = created.sessionId;
+      // The app runs below tauri-driver (tauri-driver, WebKitWebDriver, the app): noted so that
+      // close() can make sure it is gone.
+      const exe = (pid) => {
+        try {
+          return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+        } catch {
+          return null;
+        }
+      };
+      const target = realpathSync(app);
+      driver.appPids = descendants(tauriDriver.pid).filter((pid) => exe(pid) === target);
+      if (driver.appPids.length === 0) throw new Error(`${app} is not among tauri-driver's processes`);
+    } catch (e) {
+      await driver.close(); // nobody else holds tauri-driver to stop it
+      throw e;
+    }
     return driver;
   }
 
@@ -86,21 +116,12 @@ export class WebDriver {
       method,
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // A bound on a hang (WebKitWebDriver waits for a window that never comes), not a timing test.
+      signal: AbortSignal.timeout(60000),
     });
     const json = await res.json();
     if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
     return json.value;
-  }
-
-  /** Starts the app under test (tauri-driver launches it) and opens a session on its window. */
-  async open(app) {
-    await waitFor('tauri-driver', async () => (await fetch(`http://127.0.0.1:${this.port}/status`)).ok, 20000);
-    const created = await this.call('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app } } } });
-    this.session = created.sessionId;
-    if (this.driver) {
-      const exe = (pid) => { try { return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, ''); } catch { return null; } };
-      this.appPids = descendants(this.driver.pid).filter((pid) => exe(pid) === resolve(app));
-    }
   }
 
   /**
@@ -114,10 +135,10 @@ export class WebDriver {
     const left = () => this.appPids.filter(alive);
     await waitFor('the app to quit with its window', () => left().length === 0, 10000).catch(() => {
       console.error(`# the app (PID ${left().join(', ')}) was still running 10 s after its session ended: stopping it`);
-      left().forEach((pid) => process.kill(pid, 'SIGTERM'));
+      left().forEach((pid) => signal(pid, 'SIGTERM'));
     });
-    await waitFor('the app to stop', () => left().length === 0, 5000).catch(() => left().forEach((pid) => process.kill(pid, 'SIGKILL')));
-    this.driver?.kill('SIGTERM');
+    await waitFor('the app to stop', () => left().length === 0, 5000).catch(() => left().forEach((pid) => signal(pid, 'SIGKILL')));
+    this.tauriDriver.kill('SIGTERM');
   }
 
   s(path) {
