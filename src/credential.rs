@@ -74,13 +74,15 @@ impl Renewal {
     }
 }
 
-/// How long before expiry a token is renewed: the caller's margin, but never more than half the
-/// token's lifetime. With an identity provider issuing 10 s tokens and a 60 s margin, every
-/// token would otherwise be "due" the moment it arrives, and each request would cost a refresh;
-/// this way a token is renewed at most once per half lifetime.
+/// How long before expiry a token is renewed: the caller's margin when a new token can meet it
+/// (up to the token's whole lifetime, short of the second it was issued in); else half the
+/// lifetime. With an identity provider issuing 10 s tokens and a 60 s margin, every token would
+/// otherwise be "due" the moment it arrives, and each request would cost a refresh; this way a
+/// token is renewed at most once per half lifetime.
 pub fn renewal_margin(min_valid: u64, lifetime: Option<u64>) -> u64 {
     match lifetime {
-        Some(lifetime) => min_valid.min(lifetime / 2),
+        Some(lifetime) if min_valid > lifetime => lifetime / 2,
+        Some(lifetime) => min_valid.min(lifetime.saturating_sub(1)),
         None => min_valid,
     }
 }
@@ -388,6 +390,28 @@ mod tests {
         assert!(!hour.needs_renewal(0, 4599));
         assert_eq!(renew_at(1010, Some(10), 120), 1005);
         assert_eq!(renew_at(4600, Some(3600), 120), 4480);
+    }
+
+    #[test]
+    fn a_margin_a_new_token_can_meet_is_met_even_past_half_its_life() {
+        let short = Credential::OAuth(OAuthSession {
+            access_token: Secret::new("a"),
+            refresh_token: Some(Secret::new("r")),
+            expires_at: 1010,
+            obtained_at: 1000,
+            token_endpoint: "https://idp.example.com/token".into(),
+            revocation_endpoint: None,
+            client_id: "c".into(),
+        });
+        // 8 s asked of 10 s tokens: a renewal gives 8 s, so it happens once fewer are left.
+        assert!(!short.needs_renewal(8, 1001));
+        assert!(short.needs_renewal(8, 1002));
+        // The whole lifetime: a token just issued has it, and is handed out, not renewed again.
+        assert!(!short.needs_renewal(10, 1000));
+        assert!(short.needs_renewal(10, 1001));
+        // More than any token lasts: half the life, as before.
+        assert!(!short.needs_renewal(11, 1004));
+        assert!(short.needs_renewal(11, 1005));
     }
 
     #[test]

@@ -54,7 +54,12 @@ pub enum DeviceEvent {
     /// A poll failed for network or server reasons; polling goes on for a while.
     NetworkTrouble { message: String },
     SignedIn { expires_at: u64 },
-    Error { code: String, message: String },
+    Error {
+        code: String,
+        message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hint: Option<String>,
+    },
 }
 
 impl DeviceEvent {
@@ -69,7 +74,7 @@ impl DeviceEvent {
     }
 
     pub fn failed(error: &Error) -> Self {
-        DeviceEvent::Error { code: error.code().as_str().to_string(), message: error.message().to_string() }
+        DeviceEvent::Error { code: error.code().as_str().to_string(), message: error.message().to_string(), hint: error.hint().map(str::to_string) }
     }
 }
 
@@ -104,10 +109,14 @@ pub fn read_device_code(response: &http::Response<Vec<u8>>, client_id: &str, iss
     }
     let details: StandardDeviceAuthorizationResponse = parse_json(Endpoint::DeviceAuthorization, response)?;
     let interval = if details.interval().is_zero() { Duration::from_secs(5) } else { details.interval() };
+    // These addresses go to the OS's URL handler and into notebook links: only a web page will
+    // do (https, or http on loopback), never `file:`, `javascript:` or a program's scheme.
+    let verification_uri = sign_in_address(details.verification_uri().as_str())?;
+    let verification_uri_complete = details.verification_uri_complete().map(|u| sign_in_address(u.secret())).transpose()?;
     Ok(DeviceCode {
         user_code: details.user_code().secret().clone(),
-        verification_uri: details.verification_uri().to_string(),
-        verification_uri_complete: details.verification_uri_complete().map(|u| u.secret().clone()),
+        verification_uri,
+        verification_uri_complete,
         expires_in: details.expires_in(),
         interval,
         issued_at,
@@ -278,6 +287,13 @@ fn describe(code: &str, description: Option<&String>) -> String {
         Some(d) if !d.is_empty() => format!("{code} ({d})"),
         _ => code.to_string(),
     }
+}
+
+fn sign_in_address(text: &str) -> Result<String> {
+    crate::lake_url::parse_web_url(text, "sign-in address from the identity provider").map(|_| text.to_string()).map_err(|e| {
+        Error::new(ErrorCode::Server, format!("The identity provider sent an unsafe sign-in address: {}", e.message()))
+            .with_hint("LakeKey opens only https pages (or http on this computer). Check the profile's identity provider settings, or tell its administrator.")
+    })
 }
 
 fn code_expired() -> Error {

@@ -21,7 +21,8 @@ use crate::revocation;
 use crate::secret::Secret;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The default "valid for at least" margin of [`Engine::token`].
 pub const DEFAULT_MIN_VALID_SECS: u64 = 60;
@@ -29,7 +30,10 @@ const MAX_PAT_FILE_BYTES: u64 = 64 * 1024;
 
 pub struct Engine {
     profiles: ProfileStore,
+    /// The store new sign-ins go to (the `keychain` setting), or the test store.
     keychain: OnceLock<Keychain>,
+    /// Other stores opened for profiles whose secrets were kept there.
+    opened: Mutex<HashMap<StoreKind, Keychain>>,
     http: OnceLock<HttpClient>,
     clock: Arc<dyn Clock>,
 }
@@ -65,6 +69,11 @@ pub struct PatImported {
     pub not_validated_because: Option<String>,
     /// Things the user should know (e.g. the key file is readable by others).
     pub warnings: Vec<String>,
+    /// Where the PAT and key are kept.
+    pub store: StoreKind,
+    /// Whether the user must keep the PEM file: where the store forgets at restart, it is the
+    /// only lasting copy of the key.
+    pub key_file_needed: bool,
 }
 
 /// A token handed out by [`Engine::token`], with what the caller needs to say how long it lasts.
@@ -108,6 +117,12 @@ impl BearerToken {
         self.renewal.is_possible()
     }
 
+    /// When a holder that wants `min_valid` seconds of validity should ask for a new token
+    /// (`None`: never, as far as LakeKey knows). The rule of [`crate::credential::renewal_margin`].
+    pub fn renew_at(&self, min_valid: u64) -> Option<u64> {
+        self.expires_at.map(|e| crate::credential::renew_at(e, self.lifetime, min_valid))
+    }
+
     /// Seconds left at `now` (`None`: no expiry).
     pub fn valid_for(&self, now: u64) -> Option<u64> {
         self.expires_at.map(|e| e.saturating_sub(now))
@@ -122,6 +137,11 @@ impl BearerToken {
         }
         let lifetime = self.lifetime.unwrap_or_default();
         let why = match self.renewal {
+            // A renewable token whose tokens could last long enough: not the provider's doing
+            // (another process's renewal, a slow clock); no cause to name.
+            Renewal::Refresh | Renewal::Resign if lifetime >= min_valid => {
+                return Some(format!("This token is valid for {left} s, less than the {min_valid} s asked for."))
+            }
             Renewal::Refresh => format!("the identity provider issues tokens that live only {lifetime} s (LakeKey renews each once half of its life is gone)"),
             Renewal::Resign => format!(
                 "this profile's PAT tokens live {lifetime} s, the expiration time they were imported with (`lakekey pat import --expiration-time SECS` sets a longer one)"
@@ -206,7 +226,7 @@ impl Engine {
         if let Some(k) = keychain {
             let _ = cell.set(k);
         }
-        Engine { profiles: ProfileStore::new(config_dir), keychain: cell, http: OnceLock::new(), clock }
+        Engine { profiles: ProfileStore::new(config_dir), keychain: cell, opened: Mutex::default(), http: OnceLock::new(), clock }
     }
 
     pub fn config_dir(&self) -> &Path {
@@ -227,6 +247,79 @@ impl Engine {
         };
         let k = Keychain::os(setting)?;
         Ok(self.keychain.get_or_init(|| k))
+    }
+
+    /// The store that holds `profile`'s secrets: the one recorded at its sign-in, else the one
+    /// the setting chooses. A recorded store that cannot be reached is an error that names it,
+    /// never a look into another store that would report the profile as not signed in.
+    fn keychain_of(&self, profile: &Resolved) -> Result<Keychain> {
+        let configured = match self.keychain.get() {
+            Some(k) if k.kind() == StoreKind::Test => return Ok(k.clone()),
+            other => other,
+        };
+        match profile.store {
+            None => Ok(self.keychain()?.clone()),
+            Some(kind) if configured.is_some_and(|k| k.kind() == kind) => Ok(self.keychain()?.clone()),
+            Some(kind) => self.open_store(kind).map_err(|e| store_unreachable(profile, kind, e)),
+        }
+    }
+
+    fn open_store(&self, kind: StoreKind) -> Result<Keychain> {
+        let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = opened.get(&kind) {
+            return Ok(k.clone());
+        }
+        let k = Keychain::os(kind.setting())?;
+        if k.kind() != kind {
+            return Err(Error::new(ErrorCode::KeychainUnavailable, format!("{} is not available on this system.", kind.describe())));
+        }
+        opened.insert(kind, k.clone());
+        Ok(k)
+    }
+
+    /// After a sign-in: records where its secrets are, and removes what an earlier sign-in of
+    /// the profile left in another store. Returns a warning when that store cannot be reached.
+    fn record_store(&self, profile: &Resolved, kind: StoreKind) -> Result<Option<String>> {
+        if kind == StoreKind::Test || profile.store == Some(kind) {
+            return Ok(None);
+        }
+        self.profiles.update(|config| {
+            if let Some(p) = config.profiles.get_mut(&profile.name) {
+                p.store = Some(kind);
+            }
+            Ok(())
+        })?;
+        let Some(old) = profile.store else { return Ok(None) };
+        Ok(match self.open_store(old).and_then(|k| k.purge(&profile.name)) {
+            Ok(_) => None,
+            Err(e) => Some(format!(
+                "An earlier sign-in of `{}` is still kept in {}, which cannot be reached here ({}). Signing out where it can be reached removes it.",
+                profile.name,
+                old.describe(),
+                e.message()
+            )),
+        })
+    }
+
+    /// Removes the profile's items from every other store that answers (a sign-in kept there
+    /// before its store was recorded, or by an older LakeKey). Stores that cannot be reached
+    /// are skipped: they are not where this profile's sign-in is recorded.
+    fn purge_elsewhere(&self, name: &str, used: StoreKind) -> usize {
+        used.others()
+            .into_iter()
+            .filter_map(|kind| self.open_store(kind).ok())
+            .filter_map(|k| k.purge(name).ok())
+            .map(|purged| purged.removed)
+            .sum()
+    }
+
+    fn forget_store(&self, name: &str) -> Result<()> {
+        self.profiles.update(|config| {
+            if let Some(p) = config.profiles.get_mut(name) {
+                p.store = None;
+            }
+            Ok(())
+        })
     }
 
     fn http(&self) -> Result<&HttpClient> {
@@ -255,7 +348,9 @@ impl Engine {
                 return Err(Error::invalid(format!("A profile `{other}` already exists; names may not differ only in letter case."))
                     .with_hint(format!("Use `{other}`, or choose another name.")));
             }
-            config.profiles.insert(name.to_string(), profile);
+            // Editing a profile's settings does not move its secrets.
+            let store = config.profiles.get(name).and_then(|old| old.store);
+            config.profiles.insert(name.to_string(), Profile { store: profile.store.or(store), ..profile });
             if make_default {
                 config.default = Some(name.to_string());
             }
@@ -266,9 +361,11 @@ impl Engine {
 
     /// Removes a profile and its secrets from the keychain (without contacting the IdP).
     pub async fn remove_profile(&self, name: &str) -> Result<()> {
-        self.config()?.get(name)?;
+        let profile = self.resolve(Some(name))?;
         let _lock = self.lock(name).await?;
-        self.keychain()?.purge(name)?;
+        let keychain = self.keychain_of(&profile)?;
+        keychain.purge(name)?;
+        self.purge_elsewhere(name, keychain.kind());
         self.profiles.update(|config| {
             config.profiles.remove(name);
             if config.default.as_deref() == Some(name) {
@@ -293,6 +390,46 @@ impl Engine {
             config.default = Some(name.to_string());
             Ok(())
         })
+    }
+
+    /// The profile for signing in to `base_url` (Python's `login(base_url=...)`, `lakekey login
+    /// --base-url`): `name`, or one named after the URL's organisation, created with Lake's
+    /// defaults when it does not exist. An existing profile is used only when it already is
+    /// exactly that (the same environment, the device flow, the default identity provider and
+    /// client): a sign-in never rewrites a profile, and a PAT profile never loses its PAT.
+    pub fn profile_for_url(&self, name: Option<&str>, base_url: &str) -> Result<Resolved> {
+        let wanted = Profile { base_url: base_url.trim().to_string(), ..Default::default() };
+        let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => n.to_string(),
+            None => crate::lake_url::LakeUrl::parse(&wanted.base_url)?.org_id().to_string(),
+        };
+        let fresh = wanted.resolve(&name)?;
+        let config = self.config()?;
+        let Some(existing) = config.profiles.get(&name) else {
+            return self.add_profile(&name, wanted, config.default.is_none());
+        };
+        let existing = existing.resolve(&name)?;
+        let mut differ = Vec::new();
+        if existing.base_url != fresh.base_url {
+            differ.push(format!("base URL {}", existing.base_url));
+        }
+        if existing.method != fresh.method {
+            differ.push(format!("sign-in method {}", existing.method.as_str()));
+        }
+        if existing.idp != fresh.idp || existing.issuer != fresh.issuer {
+            differ.push(format!("identity provider {}", existing.issuer));
+        }
+        if existing.client_id != fresh.client_id || existing.scope != fresh.scope {
+            differ.push(format!("client {}", existing.client_id));
+        }
+        if differ.is_empty() {
+            return Ok(existing);
+        }
+        Err(Error::invalid(format!(
+            "Profile `{name}` already exists with other settings ({}); signing in does not change a profile.",
+            differ.join(", ")
+        ))
+        .with_hint(format!("Sign in to `{name}` as it is (without a base URL), choose another profile name, or change the profile itself first.")))
     }
 
     /// The profile a command means (see [`Config::select`]), resolved.
@@ -340,10 +477,11 @@ impl Engine {
             // Under the profile's lock, like every write: a logout or refresh in progress
             // finishes first, and then this sign-in is what stays.
             let _lock = self.lock(&profile.name).await?;
-            keychain.save(&profile.name, &Credential::OAuth(session))?
+            let saved = keychain.save(&profile.name, &Credential::OAuth(session))?;
+            (saved, self.record_store(&profile, keychain.kind())?)
         };
         on_event(&DeviceEvent::SignedIn { expires_at });
-        Ok(SignIn { status: self.status(Some(&profile.name))?, warnings: saved.replaced.into_iter().collect() })
+        Ok(SignIn { status: self.status(Some(&profile.name))?, warnings: saved.0.replaced.into_iter().chain(saved.1).collect() })
     }
 
     /// Signs a PAT JWT from a PAT and PEM key, validates it with Lake (unless told not to), and
@@ -356,8 +494,9 @@ impl Engine {
             (Some(_), Some(_)) => return Err(Error::invalid("Give the PAT either as text or as a file, not both.")),
             (None, None) => return Err(Error::invalid("No PAT was given.").with_hint("Give it with --pat-file FILE (or --pat TOKEN).")),
         };
+        let keychain = self.keychain()?;
         let mut warnings = Vec::new();
-        if let Some(w) = readable_by_others(&import.pem_file) {
+        if let Some(w) = readable_by_others(&import.pem_file, Some(keychain.kind())) {
             warnings.push(w);
         }
         let key = RsaKey::read_pem_file(&import.pem_file, import.passphrase.as_ref())?;
@@ -377,7 +516,6 @@ impl Engine {
             return Err(Error::invalid("The expiration time must be at least 1 second."));
         }
         let now = self.clock.now();
-        let keychain = self.keychain()?;
         keychain.check_writable()?;
         let jwt = pat_jwt::sign(&key, &PatClaims { kid: &kid, org_id: &profile.org_id, pat: &pat, username: &username, now, expiration_secs, valid_from })?;
         crash_point::reached("pat.signed");
@@ -402,6 +540,7 @@ impl Engine {
         let _lock = self.lock(&profile.name).await?;
         warnings.extend(keychain.save(&profile.name, &credential)?.replaced);
         crash_point::reached("saved");
+        warnings.extend(self.record_store(&profile, keychain.kind())?);
         // Remember the non-secret settings so later re-signing and `status` use them.
         self.profiles.update(|config| {
             let p = config.profiles.get_mut(&profile.name).ok_or_else(|| Error::internal("The profile vanished during the import."))?;
@@ -416,6 +555,8 @@ impl Engine {
             username,
             not_validated_because: why.map(|e| e.message().to_string()).or_else(|| (!import.validate).then(|| "validation was skipped".to_string())),
             warnings,
+            store: keychain.kind(),
+            key_file_needed: !keychain.kind().survives_restart(),
         })
     }
 
@@ -432,11 +573,12 @@ impl Engine {
         let credential = Credential::Token(PastedToken { jwt: Secret::new(jwt), expires_at: info.expires_at() });
         let keychain = self.keychain()?;
         keychain.check_writable()?;
-        let saved = {
+        let (saved, elsewhere) = {
             let _lock = self.lock(&profile.name).await?;
-            keychain.save(&profile.name, &credential)?
+            let saved = keychain.save(&profile.name, &credential)?;
+            (saved, self.record_store(&profile, keychain.kind())?)
         };
-        Ok(SignIn { status: self.status(Some(&profile.name))?, warnings: saved.replaced.into_iter().collect() })
+        Ok(SignIn { status: self.status(Some(&profile.name))?, warnings: saved.replaced.into_iter().chain(elsewhere).collect() })
     }
 
     // ---- tokens ---------------------------------------------------------------------------
@@ -452,7 +594,7 @@ impl Engine {
     /// be had.
     pub async fn token(&self, name: Option<&str>, min_valid: u64) -> Result<BearerToken> {
         let profile = self.resolve(name)?;
-        let keychain = self.keychain()?;
+        let keychain = self.keychain_of(&profile)?;
         let stored = keychain.load(&profile.name)?.ok_or_else(|| not_signed_in(&profile))?;
         if !stored.needs_renewal(min_valid, self.clock.now()) {
             return Ok(BearerToken::of(&stored));
@@ -465,7 +607,7 @@ impl Engine {
             return Ok(BearerToken::of(&current));
         }
         crash_point::reached("refresh.locked");
-        let renewed = match self.renew(&profile, &current).await {
+        let renewed = match self.renew(&profile, &keychain, &current).await {
             Ok(renewed) => renewed,
             // The network or the provider failed, but the token we have is still valid: it is
             // better than none. The caller says so; the next request tries again.
@@ -487,12 +629,18 @@ impl Engine {
     }
 
     /// Called with the profile's refresh lock held.
-    async fn renew(&self, profile: &Resolved, stored: &Credential) -> Result<Credential> {
-        let keychain = self.keychain()?;
+    async fn renew(&self, profile: &Resolved, keychain: &Keychain, stored: &Credential) -> Result<Credential> {
+        // Open from the refresh request until the save (crate::interrupt).
+        let mut critical = None;
         let renewed = match stored {
             // Nothing to renew with: the stored token is as fresh as it gets until it expires.
             Credential::OAuth(session) if session.refresh_token.is_none() && stored.is_unexpired(self.clock.now()) => return Ok(stored.clone()),
-            Credential::OAuth(session) => match oauth_refresh::refresh(self.http()?, session, self.clock.now()).await {
+            Credential::OAuth(session) => match {
+                // The provider may rotate the refresh token as soon as it has the request:
+                // from now until the save below, a SIGTERM or time limit waits.
+                critical = Some(crate::interrupt::critical());
+                oauth_refresh::refresh(self.http()?, session, self.clock.now()).await
+            } {
                 Ok(new_session) => {
                     // From here until the keychain switch, the IdP has rotated the refresh token
                     // and only this process knows the new one (RELIABILITY.md: residual window).
@@ -536,6 +684,7 @@ impl Engine {
         };
         // The rotated refresh token is stored before the new access token is handed out.
         keychain.save(&profile.name, &renewed)?;
+        drop(critical);
         Ok(renewed)
     }
 
@@ -543,7 +692,7 @@ impl Engine {
 
     pub fn status(&self, name: Option<&str>) -> Result<Status> {
         let profile = self.resolve(name)?;
-        let keychain = self.keychain()?;
+        let keychain = self.keychain_of(&profile)?;
         let stored = keychain.load(&profile.name)?;
         let now = self.clock.now() as i64;
         let mut status = Status {
@@ -592,7 +741,7 @@ impl Engine {
     /// revoked: a sign-in finishing meanwhile is saved after it, and stays.
     pub async fn logout(&self, name: Option<&str>, local_only: bool) -> Result<SignedOut> {
         let profile = self.resolve(name)?;
-        let keychain = self.keychain()?;
+        let keychain = self.keychain_of(&profile)?;
         let _lock = self.lock(&profile.name).await?;
         let kept = format!(
             "The credentials are still stored. Try again later, or run `lakekey logout --profile {} --local-only` to forget them without revoking.",
@@ -618,7 +767,9 @@ impl Engine {
             }
         };
         let purged = keychain.purge(&profile.name)?;
-        Ok(SignedOut { revoked, removed: purged.removed, unreadable: purged.unreadable })
+        let elsewhere = self.purge_elsewhere(&profile.name, keychain.kind());
+        self.forget_store(&profile.name)?;
+        Ok(SignedOut { revoked, removed: purged.removed + elsewhere, unreadable: purged.unreadable })
     }
 
     /// Every profile's status, in name order; one that cannot be read carries its error.
@@ -650,6 +801,21 @@ impl Engine {
     }
 }
 
+fn store_unreachable(profile: &Resolved, kind: StoreKind, e: Error) -> Error {
+    let code = if e.code().is_keychain() { e.code() } else { ErrorCode::KeychainUnavailable };
+    Error::new(
+        code,
+        format!("Profile `{}` was signed in with its secrets kept in {}, which cannot be reached from here: {}", profile.name, kind.describe(), e.message()),
+    )
+    .with_hint(match kind {
+        StoreKind::SecretService => format!(
+            "Run LakeKey in the desktop session that signed in (with its session bus), or sign in again here (`lakekey login --profile {}`): the new sign-in is kept where this process can reach it.",
+            profile.name
+        ),
+        _ => format!("Sign in again here (`lakekey login --profile {}`): the new sign-in is kept where this process can reach it.", profile.name),
+    })
+}
+
 fn not_signed_in(profile: &Resolved) -> Error {
     let how = match profile.method {
         Method::Device => "`lakekey login`",
@@ -662,20 +828,21 @@ fn not_signed_in(profile: &Resolved) -> Error {
 
 /// A warning when a private key file can be read by other users.
 #[cfg(unix)]
-pub fn readable_by_others(path: &Path) -> Option<String> {
+pub fn readable_by_others(path: &Path, store: Option<StoreKind>) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    (mode & 0o077 != 0).then(|| {
-        format!(
-            "The key file {} can be read by other users (mode {:o}). The key is now in your keychain: delete the file, or restrict it with chmod 600.",
-            path.display(),
-            mode & 0o777
-        )
-    })
+    // Where the keychain forgets the key at restart, the file is the only lasting copy: never
+    // suggest deleting it.
+    let advice = match store.map(StoreKind::survives_restart) {
+        Some(true) => "Once the key is in your keychain you may delete the file; until then, restrict it with chmod 600.",
+        Some(false) => "Restrict it with chmod 600, and keep it: the kernel keyring forgets the key when the machine restarts.",
+        None => "Restrict it with chmod 600.",
+    };
+    (mode & 0o077 != 0).then(|| format!("The key file {} can be read by other users (mode {:o}). {advice}", path.display(), mode & 0o777))
 }
 
 #[cfg(not(unix))]
-pub fn readable_by_others(_path: &Path) -> Option<String> {
+pub fn readable_by_others(_path: &Path, _store: Option<StoreKind>) -> Option<String> {
     None
 }
 

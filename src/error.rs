@@ -31,6 +31,9 @@ pub enum ErrorCode {
     Network,
     /// A server answered, but not as the protocol says (5xx, HTML, bad JSON, redirects).
     Server,
+    /// The caller's time limit (`--time-limit`) ran out before the work could start or finish.
+    /// Nothing is lost: a refresh already sent is always saved first.
+    Timeout,
     /// The caller cancelled the operation.
     Cancelled,
     /// Anything else: a local I/O failure or a bug.
@@ -38,7 +41,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::InvalidInput,
         ErrorCode::ProfileNotFound,
         ErrorCode::ConfigCorrupt,
@@ -50,6 +53,7 @@ impl ErrorCode {
         ErrorCode::KeychainLocked,
         ErrorCode::Network,
         ErrorCode::Server,
+        ErrorCode::Timeout,
         ErrorCode::Cancelled,
         ErrorCode::Internal,
     ];
@@ -67,6 +71,7 @@ impl ErrorCode {
             ErrorCode::KeychainLocked => "keychain_locked",
             ErrorCode::Network => "network",
             ErrorCode::Server => "server",
+            ErrorCode::Timeout => "timeout",
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::Internal => "internal",
         }
@@ -87,6 +92,7 @@ impl ErrorCode {
             | ErrorCode::ProfileNotFound
             | ErrorCode::ConfigCorrupt
             | ErrorCode::Rejected => 6,
+            ErrorCode::Timeout => 7,
             ErrorCode::Cancelled => 130,
             ErrorCode::Internal => 1,
         }

@@ -21,6 +21,7 @@ pub mod discovery;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod interrupt;
 pub mod jwt_info;
 pub mod keychain;
 pub mod lake_url;

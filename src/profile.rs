@@ -1,7 +1,7 @@
 //! Profiles: the Lake environments a user signs in to, kept as TOML in the config directory.
 //! No secret is ever written here; those live in the keychain.
 
-use crate::keychain::KeychainSetting;
+use crate::keychain::{KeychainSetting, StoreKind};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::NetworkSettings;
 use crate::lake_url::{default_client_id, issuer_for, IdpPreset, LakeUrl};
@@ -63,6 +63,10 @@ pub struct Profile {
     pub expiration_time: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<u64>,
+    /// Which store holds this profile's secrets, recorded at sign-in (no secret): later
+    /// processes look there, whatever store they would choose for a new sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreKind>,
 }
 
 /// A profile with everything derived: what the engine actually uses.
@@ -82,6 +86,7 @@ pub struct Resolved {
     pub kid: Option<String>,
     pub expiration_time: u64,
     pub valid_from: u64,
+    pub store: Option<StoreKind>,
     #[serde(skip)]
     pub lake: LakeUrl,
 }
@@ -114,6 +119,7 @@ impl Profile {
             kid: nonempty(&self.kid),
             expiration_time: self.expiration_time.unwrap_or(DEFAULT_EXPIRATION_SECS),
             valid_from: self.valid_from.unwrap_or(0),
+            store: self.store,
             org_id,
             lake,
         })

@@ -11,6 +11,7 @@ use crate::views::{Derived, ProfileInput, ProfileView, SignInState, TokenDetails
 use lakekey::credential::Validation;
 use lakekey::device_flow::DeviceEvent;
 use lakekey::engine::PatImported;
+use lakekey::keychain::StoreKind;
 use lakekey::{IdpPreset, Method};
 use ts_rs::{Config, TS};
 
@@ -24,6 +25,7 @@ fn generate() -> String {
         IdpPreset::decl(&cfg),
         Validation::decl(&cfg),
         DeviceEvent::decl(&cfg),
+        StoreKind::decl(&cfg),
         PatImported::decl(&cfg),
         ProfileInput::decl(&cfg),
         Derived::decl(&cfg),

@@ -215,13 +215,13 @@ pub struct KeyInfo {
 
 /// What the PAT form needs to know about a chosen key file before the import.
 #[tauri::command]
-pub fn inspect_key(path: String) -> IpcResult<KeyInfo> {
+pub fn inspect_key(state: State<'_, AppState>, path: String) -> IpcResult<KeyInfo> {
     let path = PathBuf::from(path);
     let text = lakekey::pem_key::read_text_file(&path, lakekey::pem_key::MAX_PEM_BYTES, "PEM key")?;
     Ok(KeyInfo {
         encrypted: text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
         kid: lakekey::pat_jwt::kid_from_path(&path),
-        warning: lakekey::engine::readable_by_others(&path),
+        warning: lakekey::engine::readable_by_others(&path, state.engine().store().ok()),
     })
 }
 

@@ -51,6 +51,8 @@ impl ProfileInput {
             kid: clean(&self.kid),
             expiration_time: self.expiration_time,
             valid_from: None,
+            // Kept by the engine from the profile's sign-in.
+            store: None,
         }
     }
 }

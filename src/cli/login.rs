@@ -24,13 +24,25 @@ pub struct LoginArgs {
     /// text (`qr_text`, for a terminal), for programs that show the code to someone with a phone.
     #[arg(long, requires = "json")]
     qr: bool,
+    /// Sign in to this Lake environment: the profile (--profile, or one named after the
+    /// organisation) is created with Lake's defaults if missing; an existing one must already
+    /// point there with the device flow and default settings, or the login is refused.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
     /// For `token` profiles: read the token from this file instead of standard input.
     #[arg(long, value_name = "FILE")]
     token_file: Option<PathBuf>,
 }
 
 pub async fn run(engine: &Engine, args: LoginArgs, format: ErrorFormat) -> Result<ExitCode, Error> {
-    let resolved = engine.resolve(args.profile.profile.as_deref())?;
+    let resolved = match &args.base_url {
+        Some(url) => engine.profile_for_url(args.profile.profile.as_deref(), url)?,
+        None => engine.resolve(args.profile.profile.as_deref())?,
+    };
+    if args.json && args.base_url.is_some() {
+        // First, which profile this is: callers that gave only a base URL learn its name.
+        say(serde_json::json!({ "event": "profile", "name": resolved.name, "base_url": resolved.base_url }).to_string())?;
+    }
     if resolved.method == Method::Pat {
         return Err(Error::invalid(format!("Profile `{}` signs in with a PAT, not the device flow.", resolved.name))
             .with_hint("Use: lakekey pat import --pat-file FILE --pem KEY.pem --username USER"));

@@ -25,8 +25,19 @@ pub struct Cli {
     /// programs that call lakekey).
     #[arg(long, global = true, value_enum, default_value = "text", value_name = "FORMAT")]
     error_format: ErrorFormat,
+    /// Give up after this many seconds (exit 7), for callers with a time limit of their own. A
+    /// refresh already sent to the identity provider is always saved first, so nothing is lost.
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_time_limit)]
+    time_limit: Option<f64>,
     #[command(subcommand)]
     command: Command,
+}
+
+fn parse_time_limit(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 1e9 => Ok(secs),
+        _ => Err(format!("`{text}` is not a positive number of seconds")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -58,14 +69,35 @@ pub fn main() -> ExitCode {
     restore_default_sigpipe();
     init_logging();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Token(_) | Command::Exec(_)) {
+        // These may refresh: SIGTERM and SIGINT wait for a refresh's save (lakekey::interrupt).
+        lakekey::interrupt::defer_termination_in_critical_sections();
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return output::fail(&Error::internal(format!("Cannot start: {e}.")), cli.error_format),
     };
-    match runtime.block_on(run(cli.command, cli.error_format)) {
+    let format = cli.error_format;
+    let outcome = runtime.block_on(async {
+        let work = run(cli.command, format);
+        let Some(secs) = cli.time_limit else { return work.await };
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs_f64(secs);
+        // The runtime has one thread: once `outside_critical` resolves, `work` is not inside a
+        // refresh, and dropping it abandons nothing the identity provider has already changed.
+        tokio::select! {
+            done = work => done,
+            () = async { tokio::time::sleep_until(deadline).await; lakekey::interrupt::outside_critical().await } => Err(timed_out(secs)),
+        }
+    });
+    match outcome {
         Ok(code) => code,
-        Err(e) => output::fail(&e, cli.error_format),
+        Err(e) => output::fail(&e, format),
     }
+}
+
+fn timed_out(secs: f64) -> Error {
+    Error::new(lakekey::ErrorCode::Timeout, format!("LakeKey gave up after the time limit of {secs} s (--time-limit); nothing stored was changed."))
+        .with_hint("Allow more time. If it happens again, another LakeKey process may hold the profile's lock, or the identity provider is slow: `lakekey status` shows the profile.")
 }
 
 async fn run(command: Command, format: ErrorFormat) -> Result<ExitCode, Error> {

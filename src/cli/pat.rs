@@ -61,6 +61,10 @@ pub async fn run(engine: &Engine, cmd: PatCommand, format: ErrorFormat) -> Resul
         None => say(format!("Signed in with the PAT as {} (key id {}); Lake accepted the token.", imported.username, imported.kid))?,
         Some(why) => say(format!("Signed in with the PAT as {} (key id {}); the token is NOT validated: {why}", imported.username, imported.kid))?,
     }
-    say("The private key is now in the keychain; LakeKey no longer needs the PEM file.")?;
+    if !imported.key_file_needed {
+        say("The private key is now in the keychain; LakeKey no longer needs the PEM file.")?;
+    } else {
+        say(format!("Keep the PEM file: the private key is in {}, which forgets it when the machine restarts; then import it again.", imported.store.describe()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }

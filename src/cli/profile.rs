@@ -124,6 +124,7 @@ pub async fn run(engine: &Engine, cmd: ProfileCommand) -> Result<ExitCode, Error
                 kid: a.pat.kid,
                 expiration_time: a.pat.expiration_time,
                 valid_from: a.pat.valid_from,
+                store: None,
             };
             let resolved = engine.add_profile(&a.name, profile, a.default)?;
             let mut text = format!("{} profile `{}`.\n", if existed { "Updated" } else { "Added" }, resolved.name);

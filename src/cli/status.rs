@@ -35,7 +35,7 @@ pub fn status(engine: &Engine, args: StatusArgs) -> Result<ExitCode, Error> {
         if args.json {
             say(serde_json::to_string_pretty(&status).expect("status serialises"))?;
         } else {
-            write_stdout(detail(engine, &status).as_bytes())?;
+            write_stdout(detail(&status).as_bytes())?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -61,12 +61,11 @@ pub fn status(engine: &Engine, args: StatusArgs) -> Result<ExitCode, Error> {
     }
     let default = engine.config()?.default;
     let mut text = String::new();
-    if let Ok(store) = engine.store() {
-        let _ = writeln!(text, "Secrets: {}", store.describe());
-    }
     for (name, s) in &all {
         let mark = if default.as_deref() == Some(name.as_str()) { "*" } else { " " };
         let state = match s {
+            // Each profile's secrets are where its sign-in put them.
+            Ok(status) if status.credential.is_some() => format!("{}; secrets in {}", state_of(status), status.store.describe()),
             Ok(status) => state_of(status),
             Err(e) => format!("error: {}", e.message()),
         };
@@ -76,7 +75,7 @@ pub fn status(engine: &Engine, args: StatusArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn detail(engine: &Engine, s: &Status) -> String {
+fn detail(s: &Status) -> String {
     let mut text = String::new();
     let _ = writeln!(text, "Profile:  {} ({})", s.profile, s.method.as_str());
     let _ = writeln!(text, "Base URL: {}", s.base_url);
@@ -90,9 +89,7 @@ fn detail(engine: &Engine, s: &Status) -> String {
     if let Some(preview) = &s.token_preview {
         let _ = writeln!(text, "Token:    {preview}");
     }
-    if let Ok(store) = engine.store() {
-        let _ = writeln!(text, "Secrets:  {}", store.describe());
-    }
+    let _ = writeln!(text, "Secrets:  {}", s.store.describe());
     text
 }
 

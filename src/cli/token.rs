@@ -16,8 +16,9 @@ pub struct TokenArgs {
     #[arg(long, value_name = "SECS", default_value_t = lakekey::DEFAULT_MIN_VALID_SECS)]
     min_valid: u64,
     /// One JSON object instead: `token`, `expires_at` (epoch seconds), `lifetime` (how long the
-    /// identity provider's tokens live; null when unknown) and `renewable`, for programs that
-    /// keep a token fresh themselves.
+    /// identity provider's tokens live; null when unknown), `renewable`, and `renew_at` (when to
+    /// ask again for a token valid --min-valid seconds; null when it cannot be renewed), for
+    /// programs that keep a token fresh themselves.
     #[arg(long)]
     json: bool,
 }
@@ -43,8 +44,15 @@ pub async fn token(engine: &Engine, args: TokenArgs, format: ErrorFormat) -> Res
             expires_at: Option<u64>,
             lifetime: Option<u64>,
             renewable: bool,
+            renew_at: Option<u64>,
         }
-        let answer = Answer { token: token.secret.expose(), expires_at: token.expires_at, lifetime: token.lifetime, renewable: token.renewable() };
+        let answer = Answer {
+            token: token.secret.expose(),
+            expires_at: token.expires_at,
+            lifetime: token.lifetime,
+            renewable: token.renewable(),
+            renew_at: token.renewable().then(|| token.renew_at(args.min_valid)).flatten(),
+        };
         let json = lakekey::secret::written_exactly(|w| serde_json::to_writer(w, &answer).map_err(std::io::Error::other)).expect("plain data serialises");
         write_stdout_parts(&[&json, b"\n"])?;
     } else {

@@ -18,6 +18,8 @@
 //! takes it), so two saves never interleave and a sweep never meets another save's chunks.
 
 mod errors;
+#[cfg(target_os = "linux")]
+mod namespaces;
 pub mod stores;
 
 use crate::crash_point;

@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The store in use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The store in use. Recorded per profile in profiles.toml (`store = "kernel"`), so every later
+/// process finds a sign-in where it was kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum StoreKind {
     SecretService,
@@ -63,11 +65,34 @@ impl StoreKind {
     pub fn describe(self) -> &'static str {
         match self {
             StoreKind::SecretService => "the desktop keychain (Secret Service)",
-            StoreKind::Kernel => "the Linux kernel keyring (until the machine restarts)",
+            StoreKind::Kernel => "the Linux kernel keyring (kept until restart)",
             StoreKind::CredentialManager => "Windows Credential Manager",
             StoreKind::MacosKeychain => "the macOS login keychain",
             StoreKind::Test => "an in-memory test store",
         }
+    }
+
+    /// The setting that opens this store again.
+    pub fn setting(self) -> KeychainSetting {
+        match self {
+            StoreKind::SecretService => KeychainSetting::SecretService,
+            StoreKind::Kernel => KeychainSetting::Kernel,
+            StoreKind::CredentialManager | StoreKind::MacosKeychain | StoreKind::Test => KeychainSetting::Auto,
+        }
+    }
+
+    /// Whether what is kept here survives a restart of the machine.
+    pub fn survives_restart(self) -> bool {
+        self != StoreKind::Kernel
+    }
+
+    /// The other stores of this OS that may hold a profile's secrets from an earlier sign-in.
+    pub fn others(self) -> Vec<StoreKind> {
+        let all: &[StoreKind] = match self {
+            StoreKind::SecretService | StoreKind::Kernel => &[StoreKind::SecretService, StoreKind::Kernel],
+            _ => &[],
+        };
+        all.iter().copied().filter(|k| *k != self).collect()
     }
 
     /// What a user storing a secret here should know, when it differs from a desktop keychain.
@@ -145,8 +170,7 @@ pub(super) fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect, Arc<
 #[cfg(target_os = "linux")]
 mod platform {
     use super::{KeychainSetting, StoreKind};
-    use crate::error::Result;
-    use crate::keychain::errors::{classify, Cause};
+    use crate::error::{Error, ErrorCode, Result};
     use crate::keychain::{keychain_error, Connect};
     use keyring_core::CredentialStore;
     use std::sync::Arc;
@@ -159,15 +183,46 @@ mod platform {
             KeychainSetting::Kernel => check_kernel().map(|_| (StoreKind::Kernel, kernel, None)),
             KeychainSetting::Auto => match secret_service() {
                 Ok(connected) => Ok((StoreKind::SecretService, secret_service, Some(connected))),
-                // No Secret Service to talk to at all (no session bus, nobody owns the name):
-                // an SSH session, a notebook server, WSL or a container. A locked or refusing
-                // keychain is not that, and stays an error.
-                Err(e) if matches!(classify(&e), Cause::Unavailable | Cause::Transport) => {
-                    tracing::debug!("no Secret Service answers; using the kernel keyring");
-                    check_kernel().map(|_| (StoreKind::Kernel, kernel, None))
-                }
-                Err(e) => Err(keychain_error(e, "connect to")),
+                // The kernel keyring only where there is no Secret Service at all: an SSH
+                // session, a notebook server, WSL or a container. A Secret Service that exists
+                // but failed (a daemon that died mid-call, an activation that failed) is an
+                // error: switching would hide the sign-in it holds from this one process.
+                Err(e) => match secret_service_presence() {
+                    Presence::Absent(why) => {
+                        tracing::debug!("no Secret Service ({why}); using the kernel keyring");
+                        check_kernel().map(|_| (StoreKind::Kernel, kernel, None))
+                    }
+                    Presence::Present => Err(keychain_error(e, "connect to")),
+                },
             },
+        }
+    }
+
+    enum Presence {
+        Present,
+        Absent(&'static str),
+    }
+
+    /// Whether a Secret Service exists for this session: someone owns its bus name, or the bus
+    /// can start one. Asked of the bus itself, never guessed from an error.
+    fn secret_service_presence() -> Presence {
+        const NAME: &str = "org.freedesktop.secrets";
+        let Ok(connection) = zbus::blocking::Connection::session() else {
+            return Presence::Absent("no session bus");
+        };
+        let Ok(bus) = zbus::blocking::fdo::DBusProxy::new(&connection) else {
+            return Presence::Present;
+        };
+        let name = zbus::names::BusName::try_from(NAME).expect("a valid bus name");
+        match bus.name_has_owner(name) {
+            Ok(true) => Presence::Present,
+            Ok(false) => match bus.list_activatable_names() {
+                Ok(names) if names.iter().any(|n| n.as_str() == NAME) => Presence::Present,
+                Ok(_) => Presence::Absent("nobody owns the Secret Service name on the session bus"),
+                Err(_) => Presence::Present,
+            },
+            // A bus that does not answer its own questions is a failure, not an absence.
+            Err(_) => Presence::Present,
         }
     }
 
@@ -177,15 +232,35 @@ mod platform {
     /// gets one here, before the store looks it up: the store finds keys through the session
     /// keyring, to which it links the user's persistent keyring, and without one of its own the
     /// keyring it stored into and the one it searched later were not the same.
+    ///
+    /// Before that: the kernel keeps one keyring per user ID in each user namespace. A container
+    /// that shares the host's user IDs (no user namespace of its own) shares it with the host
+    /// and every other container of the same UID, so LakeKey keeps nothing there.
     fn check_kernel() -> Result<()> {
         use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        crate::keychain::namespaces::check_kernel_keyring_is_private()?;
         KeyRing::from_special_id(KeyRingIdentifier::Session, true)
             .map(|_| ())
             .map_err(|e| keychain_error(keyring_core::Error::NoStorageAccess(Box::new(e)), "use"))
     }
 
+    /// Where the kernel has no persistent keyrings, a key lives only as long as the session
+    /// keyring it was added to (this process, or this login): the next `lakekey token` would not
+    /// find it. Say so before a sign-in instead of reporting success.
+    fn check_persistent() -> Result<()> {
+        use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        KeyRing::get_persistent(KeyRingIdentifier::Session).map(|_| ()).map_err(|e| {
+            Error::new(
+                ErrorCode::KeychainUnavailable,
+                format!("This Linux kernel cannot keep a key beyond this process (it has no persistent keyrings: {e}), so a sign-in kept in the kernel keyring would be gone when LakeKey exits."),
+            )
+            .with_hint("Use a desktop keychain (a Secret Service such as gnome-keyring on the session bus), or a kernel built with CONFIG_PERSISTENT_KEYRINGS.")
+        })
+    }
+
     pub fn probe_kernel_write() -> Result<()> {
         use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        check_persistent()?;
         let failed = |e: linux_keyutils::KeyError| keychain_error(keyring_core::Error::PlatformFailure(Box::new(e)), "save to");
         let session = KeyRing::from_special_id(KeyRingIdentifier::Session, false).map_err(failed)?;
         let key = session.add_key("keyring:#probe@lakekey", b"probe").map_err(failed)?;

@@ -7,7 +7,9 @@ export type IdpPreset = "vcl" | "keycloak" | "ping" | "custom";
 
 export type Validation = "accepted" | "not_validated";
 
-export type DeviceEvent = { "event": "code", user_code: string, verification_uri: string, verification_uri_complete?: string, expires_in: number, interval: number, } | { "event": "pending" } | { "event": "slow_down", interval: number, } | { "event": "network_trouble", message: string, } | { "event": "signed_in", expires_at: number, } | { "event": "error", code: string, message: string, };
+export type DeviceEvent = { "event": "code", user_code: string, verification_uri: string, verification_uri_complete?: string, expires_in: number, interval: number, } | { "event": "pending" } | { "event": "slow_down", interval: number, } | { "event": "network_trouble", message: string, } | { "event": "signed_in", expires_at: number, } | { "event": "error", code: string, message: string, hint: string | null, };
+
+export type StoreKind = "secret-service" | "kernel" | "credential-manager" | "macos-keychain" | "test";
 
 export type PatImported = { validation: Validation, kid: string, username: string, 
 /**
@@ -17,7 +19,16 @@ not_validated_because: string | null,
 /**
  * Things the user should know (e.g. the key file is readable by others).
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * Where the PAT and key are kept.
+ */
+store: StoreKind, 
+/**
+ * Whether the user must keep the PEM file: where the store forgets at restart, it is the
+ * only lasting copy of the key.
+ */
+key_file_needed: boolean, };
 
 export type ProfileInput = { baseUrl: string, method?: Method | null, idp?: IdpPreset | null, issuer?: string | null, realm?: string | null, clientId?: string | null, scope?: string | null, username?: string | null, orgId?: string | null, kid?: string | null, expirationTime?: number | null, };
 

@@ -82,19 +82,19 @@ def login(profile: Optional[str] = None, base_url: Optional[str] = None) -> Stat
     """Signs in with the device flow and returns once the sign-in is stored.
 
     With ``base_url``, the profile is created first with Lake's defaults (named ``profile``, or
-    after the environment's organisation when no name is given); an existing profile of that
-    name is pointed at ``base_url``. In Jupyter the code is shown large with its link, a QR code
-    and a countdown; in a terminal as text. Interrupting the kernel (or Ctrl-C) cancels it.
+    after the environment's organisation when no name is given). An existing profile of that
+    name is used only if it already signs in to ``base_url`` with the device flow and Lake's
+    default identity provider and client; otherwise the login is refused
+    (:class:`LakeKeyError`, ``invalid_input``) and the profile is left as it is. In Jupyter the
+    code is shown large with its link, a QR code and a countdown; in a terminal as text.
+    Interrupting the kernel (or Ctrl-C) cancels it.
     """
     from . import _login
 
-    if base_url is not None:
-        name = profile or _org_of(base_url)
-        _cli.run(["profile", "add", name, "--base-url", base_url] if not name.startswith("-") else ["profile", "add", "--base-url", base_url, "--", name])
-        profile = name
-    name = profile or _profile(None)["name"]
-    _login.login(str(name), _show_notes)
-    return status(str(name))
+    if base_url is None and profile is None:
+        profile = _profile(None)["name"]
+    name = _login.login(profile, _show_notes, base_url)
+    return status(name)
 
 
 def status(profile: Optional[str] = None, timeout: Optional[float] = None) -> Status:
@@ -168,14 +168,6 @@ def _profile(profile: Optional[str], timeout: Optional[float] = None) -> dict:
     # `--` before the name: a profile may start with `-`.
     args = ["profile", "show", "--json", *(["--", profile] if profile else [])]
     return json.loads(_cli.run(args, timeout).stdout)
-
-
-def _org_of(url: str) -> str:
-    """A profile name for a base URL: the organisation (the host's first label)."""
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or ""
-    return host.split(".")[0] or "lake"
 
 
 def _show_notes(notes) -> None:

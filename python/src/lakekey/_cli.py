@@ -19,7 +19,7 @@ from .errors import CLINotFoundError, LakeKeyError, LakeKeyTimeoutError, error_f
 
 DEFAULT_TIMEOUT = 45.0
 # Exit codes of the CLI (its README), for failures that come before it can report in JSON.
-_CODE_BY_EXIT = {2: "usage", 3: "sign_in_required", 4: "keychain_unavailable", 5: "network", 6: "invalid_input", 130: "cancelled"}
+_CODE_BY_EXIT = {2: "usage", 3: "sign_in_required", 4: "keychain_unavailable", 5: "network", 6: "invalid_input", 7: "timeout", 130: "cancelled"}
 _EXE = "lakekey" + (sysconfig.get_config_var("EXE") or (".exe" if os.name == "nt" else ""))
 
 
@@ -147,30 +147,77 @@ def command(args: Sequence[str]) -> List[str]:
     return [find_cli(), "--error-format", "json", *args]
 
 
+# After the time limit, how long a stopped command may take to finish a save it has begun: a
+# refresh already sent waits for its answer (at most the CLI's 30 s request bound) and stores
+# the rotated tokens before it exits. Only then is it killed.
+GRACE = 35.0
+
+
 def run(args: Sequence[str], timeout: Optional[float] = None) -> Answer:
     """Runs ``lakekey ARGS`` and waits at most ``timeout`` seconds; returns its stdout and its
     notes. Raises the matching :class:`LakeKeyError` when it fails, and
-    :class:`LakeKeyTimeoutError` (after stopping it) when it takes too long."""
+    :class:`LakeKeyTimeoutError` when it takes too long.
+
+    The command gets the limit itself (``--time-limit``), so it stops waiting for a lock or the
+    network before this caller's limit. Should it still be running then, it is asked to stop
+    (SIGTERM), which it defers until a refresh in progress is saved; it is killed only after
+    :data:`GRACE` seconds more. A KeyboardInterrupt (Ctrl-C, a notebook's interrupt) stops it the
+    same way: it runs in a process group of its own, so it hears only this package."""
     limit = timeout_or_default(timeout)
-    argv = command(args)
+    argv = command(["--time-limit", f"{max(limit - 1.0, limit * 0.8):.3f}", *args])
     check_version(argv[0], limit)
     try:
         # UTF-8 on every OS, whatever the locale: the command writes UTF-8.
-        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, encoding="utf-8", errors="replace", timeout=limit, check=False)
+        child = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", errors="replace", **own_group()
+        )
+    except OSError as e:
+        raise CLINotFoundError("cli_not_found", f"The lakekey command could not be started ({e}).") from None
+    try:
+        stdout, stderr = child.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
-        # subprocess.run has killed and reaped it by now.
+        stop(child)
         raise LakeKeyTimeoutError(
             "timeout",
             f"lakekey {' '.join(args[:1])} did not answer within {limit:g} s and was stopped.",
             "A keychain may be waiting to be unlocked, another process may hold the refresh, or the network may be slow. "
             "Give more time with timeout= (or LAKEKEY_TIMEOUT), and check `lakekey status`.",
         ) from None
-    except OSError as e:
-        raise CLINotFoundError("cli_not_found", f"The lakekey command could not be started ({e}).") from None
-    notes, error = read_stderr(done.stderr)
-    if done.returncode == 0:
-        return Answer(done.stdout, notes)
-    raise failure(done.returncode, error, done.stderr)
+    except BaseException:
+        stop(child)
+        raise
+    notes, error = read_stderr(stderr)
+    if child.returncode == 0:
+        return Answer(stdout, notes)
+    raise failure(child.returncode, error, stderr)
+
+
+def own_group() -> dict:
+    """Popen options that keep a terminal's or a kernel's SIGINT from reaching the command
+    directly: this package decides how it stops."""
+    if os.name == "nt":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def stop(child: "subprocess.Popen[str]") -> None:
+    """Ends a command that is still running without losing a save it has begun: SIGTERM, which
+    the command defers until a refresh in progress is stored, then up to :data:`GRACE` seconds,
+    then SIGKILL. On Windows, where termination cannot be deferred, the command's own
+    ``--time-limit`` ends its waits, so it is given the grace period to end by itself."""
+    try:
+        if child.poll() is None and os.name != "nt":
+            child.terminate()
+        try:
+            child.communicate(timeout=GRACE)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+    except KeyboardInterrupt:
+        # A second interrupt while waiting: the caller insists; the save may be lost.
+        child.kill()
+        child.communicate()
+        raise
 
 
 def read_stderr(stderr: str):

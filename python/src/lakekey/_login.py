@@ -21,22 +21,26 @@ from . import _cli
 from .errors import error_for
 
 
-def login(profile: str, show_notes: Callable[[List["_cli.Note"]], None]) -> None:
-    """Runs the device flow for ``profile`` and returns once the sign-in is stored."""
+def login(profile: Optional[str], show_notes: Callable[[List["_cli.Note"]], None], base_url: Optional[str] = None) -> str:
+    """Runs the device flow for ``profile`` (with ``base_url``: the profile for that environment,
+    which the command creates or refuses; see ``lakekey login --base-url``) and returns the
+    profile's name once the sign-in is stored."""
     notebook = _in_notebook()
-    args = ["login", f"--profile={profile}", "--json", "--qr"]
+    args = ["login", "--json", "--qr", *_cli.profile_option(profile)]
+    if base_url is not None:
+        args.append(f"--base-url={base_url}")
     if notebook:
         # The page opens from the link in the notebook, on the user's own computer: a browser
         # started by the kernel would open on the server.
         args.append("--no-browser")
     argv = _cli.command(args)
     _cli.check_version(argv[0], _cli.timeout_or_default(None))
-    child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", errors="replace")
+    child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", errors="replace", **_cli.own_group())
     lines: "queue.Queue[Optional[str]]" = queue.Queue()
     stderr: List[str] = []
     threading.Thread(target=_read_lines, args=(child.stdout, lines), daemon=True).start()
     threading.Thread(target=_collect, args=(child.stderr, stderr), daemon=True).start()
-    view = View(profile, notebook)
+    view = View(profile or "", notebook)
     shown = 0
     try:
         while True:
@@ -58,7 +62,10 @@ def login(profile: str, show_notes: Callable[[List["_cli.Note"]], None]) -> None
                 continue
             event = _event(line)
             kind = event.get("event")
-            if kind == "code":
+            if kind == "profile":
+                profile = str(event.get("name", profile))
+                view.profile = profile
+            elif kind == "code":
                 view.code(event)
             elif kind == "slow_down":
                 view.status(f"The identity provider asked to wait longer between checks: every {event.get('interval')} s now.")
@@ -70,7 +77,8 @@ def login(profile: str, show_notes: Callable[[List["_cli.Note"]], None]) -> None
                 code = str(event.get("code", "internal"))
                 view.done(f"The sign-in ended: {event.get('message', '')}")
                 child.wait()
-                raise error_for(code, str(event.get("message", "")), None, child.returncode)
+                hint = event.get("hint")
+                raise error_for(code, str(event.get("message", "")), str(hint) if hint else None, child.returncode)
     except KeyboardInterrupt:
         _cancel(child)
         view.done("The sign-in was cancelled.")
@@ -79,6 +87,7 @@ def login(profile: str, show_notes: Callable[[List["_cli.Note"]], None]) -> None
     if code != 0:
         notes, error = _cli.read_stderr("".join(stderr))
         raise _cli.failure(code, error, "".join(stderr))
+    return str(profile)
 
 
 def _read_lines(stream: Any, lines: "queue.Queue[Optional[str]]") -> None:
@@ -137,7 +146,7 @@ class View:
 
             self.handle = display(_Rich(self), display_id=True)
         else:
-            print(f"Signing in to `{profile}`…", file=sys.stderr, flush=True)
+            print(f"Signing in to `{profile}`…" if profile else "Signing in…", file=sys.stderr, flush=True)
 
     def code(self, event: dict) -> None:
         self.event = event

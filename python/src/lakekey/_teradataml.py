@@ -26,8 +26,8 @@ from typing import Any, Callable, Optional, Tuple
 from .errors import LakeKeyError, LakeKeyTimeoutError, TeradatamlError
 
 TESTED_VERSIONS = ("20.0.0.8", "20.0.0.9", "20.0.0.10", "20.0.0.11", "20.0.0.12")
-# Renew this long before expiry (teradataml itself renews 40 s before), but never more than half
-# a token's life, so an identity provider issuing 20 s tokens is not asked on every request.
+# The validity asked of each token (teradataml itself renews 40 s before expiry). When to ask
+# again is the command's answer (`renew_at`), by the rule it applies everywhere.
 MARGIN = 60
 # After a failed renewal, the still-valid token is used and LakeKey asks again at most this often.
 RETRY_AFTER = 10.0
@@ -56,16 +56,22 @@ def install_fresh_token(profile: str, base_url: str, issue: Callable[[int], dict
     if header != {"Authorization": f"Bearer {held.value}"} or fresh.calls != calls + 1:
         del held.get_header
         raise _unsupported(teradataml, "builds its request headers in a way LakeKey does not know")
+    # Last, when nothing can fail any more: a failure above leaves teradataml's own OAuth as it was.
+    if layout.oauth_switch is not None:
+        layout.oauth_switch._oauth = False
     return True
 
 
 class Layout:
     """Where a teradataml release keeps the token object, and how it builds a request header."""
 
-    def __init__(self, token_class: type, held: Callable[[Any], Any], request_header: Callable[[Any], dict]) -> None:
+    def __init__(self, token_class: type, held: Callable[[Any], Any], request_header: Callable[[Any], dict], oauth_switch: Any = None) -> None:
         self.token_class = token_class
         self.held = held
         self.request_header = request_header
+        # teradataml's `configure`, when its own earlier OAuth sign-in must be switched off;
+        # switched only once everything else has succeeded.
+        self.oauth_switch = oauth_switch
 
     @staticmethod
     def of(teradataml: Any) -> "Layout":
@@ -95,12 +101,13 @@ class Layout:
             raise _unsupported(teradataml, "builds its request headers in a way LakeKey does not know")
         # Before 20.0.0.11, an earlier OAuth sign-in through teradataml itself makes it replace
         # the token object once that sign-in expires: the token LakeKey keeps fresh would be
-        # dropped. LakeKey provides the token from now on.
+        # dropped. LakeKey provides the token from now on (install_fresh_token, at its end).
         configure = getattr(teradataml, "configure", None)
+        oauth_switch = None
         if not inspect.isfunction(inspect.getattr_static(token_class, "get_valid_token", None)) and getattr(configure, "_oauth", False):
-            configure._oauth = False
+            oauth_switch = configure
         _warn_if_untested(teradataml)
-        return Layout(token_class, held, request_header)
+        return Layout(token_class, held, request_header, oauth_switch)
 
 
 def _is_token_class(cls: Any) -> bool:
@@ -122,7 +129,7 @@ class FreshToken:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._retry_at = 0.0
-        self._expires_at, self._margin = _schedule(issued)
+        self._expires_at, self._renew_at = _schedule(issued)
 
     def __repr__(self) -> str:
         return f"<lakekey fresh token for profile {self.profile!r}>"
@@ -133,7 +140,7 @@ class FreshToken:
         try:
             self.calls += 1
             now = time.time()
-            due = self._expires_at is not None and now >= self._expires_at - self._margin
+            due = self._renew_at is not None and now >= self._renew_at
             expired = self._expires_at is not None and now >= self._expires_at
             if due and (expired or now >= self._retry_at):
                 self._renew(expired)
@@ -143,7 +150,7 @@ class FreshToken:
 
     def _renew(self, expired: bool) -> None:
         try:
-            issued = self._issue(self._margin)
+            issued = self._issue(MARGIN)
         except LakeKeyError:
             if expired:
                 raise
@@ -152,8 +159,8 @@ class FreshToken:
             self._retry_at = time.time() + RETRY_AFTER
             return
         self._held.value = issued["token"]
-        self._expires_at, self._margin = _schedule(issued)
-        if self._expires_at is not None and time.time() >= self._expires_at - self._margin:
+        self._expires_at, self._renew_at = _schedule(issued)
+        if self._renew_at is not None and time.time() >= self._renew_at:
             # LakeKey handed out the current token because no newer one could be had.
             self._retry_at = time.time() + RETRY_AFTER
 
@@ -174,15 +181,12 @@ class FreshHeader:
         return self._original(*args, **kwargs)
 
 
-def _schedule(issued: dict) -> Tuple[Optional[float], int]:
-    """When the token expires (None: never, as far as LakeKey knows) and how early to renew it:
-    :data:`MARGIN`, or half the lifetime of the tokens the identity provider issues if that is
-    shorter (the rule the ``lakekey`` command applies too)."""
-    expires_at, lifetime = issued.get("expires_at"), issued.get("lifetime")
-    margin = MARGIN
-    if isinstance(lifetime, int) and lifetime > 0:
-        margin = max(1, min(MARGIN, lifetime // 2))
-    return (float(expires_at) if isinstance(expires_at, (int, float)) else None), margin
+def _schedule(issued: dict) -> Tuple[Optional[float], Optional[float]]:
+    """When the token expires and when to ask for a new one, as ``lakekey token --json`` says
+    (None: never, as far as LakeKey knows); the rule is the command's."""
+    expires_at, renew_at = issued.get("expires_at"), issued.get("renew_at")
+    number = lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None  # noqa: E731
+    return number(expires_at), number(renew_at)
 
 
 def _teradataml() -> Any:
