@@ -392,6 +392,27 @@ mod tests {
         assert!(matches!(events[0], DeviceEvent::NetworkTrouble { .. }));
     }
 
+    #[test]
+    fn only_web_pages_are_taken_as_sign_in_addresses() {
+        for good in ["https://idp.example.com/device", "http://127.0.0.1:9/device?user_code=X", "http://localhost:8080/d"] {
+            assert_eq!(sign_in_address(good).unwrap(), good);
+        }
+        // Each would reach the OS's URL handler, rundll32 or a notebook link as it is.
+        for bad in ["http://idp.example.com/device", "file:///etc/passwd", "javascript:alert(1)", "ms-settings:privacy", "calculator://", "https://user:pw@idp/d"] {
+            let e = sign_in_address(bad).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::Server, "{bad}");
+            assert!(e.message().contains("unsafe sign-in address") && e.hint().is_some(), "{bad}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn error_events_carry_the_hint() {
+        let event = DeviceEvent::failed(&code_expired());
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["code"], "code_expired");
+        assert!(json["hint"].as_str().unwrap().contains("lakekey login"), "{json}");
+    }
+
     #[tokio::test]
     async fn cancel_stops_polling() {
         let cancel = Cancel::new();

@@ -71,6 +71,8 @@ pub struct PatImported {
     pub warnings: Vec<String>,
     /// Where the PAT and key are kept.
     pub store: StoreKind,
+    /// What a user should know about that store (the CLI's note), when it is not a desktop keychain.
+    pub store_notice: Option<String>,
     /// Whether the user must keep the PEM file: where the store forgets at restart, it is the
     /// only lasting copy of the key.
     pub key_file_needed: bool,
@@ -161,6 +163,14 @@ impl BearerToken {
             }
             None => self.is_short_of(min_valid, now).map(TokenNote::ShortLived).into_iter().collect(),
         }
+    }
+}
+
+impl SignIn {
+    /// What the user should be told once the sign-in is stored: where its secrets are kept when
+    /// that is not a desktop keychain (the same sentence as the CLI's note), then every warning.
+    pub fn notes(&self) -> Vec<String> {
+        self.status.store.notice().into_iter().chain(self.warnings.iter().cloned()).collect()
     }
 }
 
@@ -556,6 +566,7 @@ impl Engine {
             not_validated_because: why.map(|e| e.message().to_string()).or_else(|| (!import.validate).then(|| "validation was skipped".to_string())),
             warnings,
             store: keychain.kind(),
+            store_notice: keychain.kind().notice(),
             key_file_needed: !keychain.kind().survives_restart(),
         })
     }

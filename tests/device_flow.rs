@@ -378,3 +378,55 @@ fn under_wsl_the_page_opens_in_windows_browser_and_over_ssh_nothing_waits_on_a_b
     assert!(!log.exists(), "no browser was started: {}", std::fs::read_to_string(&log).unwrap_or_default());
     assert!(out.stdout.contains("Signed in."), "{out:?}");
 }
+
+/// After a refresh that was cut short (a time limit, SIGTERM or SIGINT while the IdP held its
+/// answer back), the next `token` needs no new sign-in, and the IdP saw no rotated refresh token
+/// used twice: the cut-short process saved what the IdP had rotated before it ended.
+/// `later`: a clock offset at which the token the cut-short refresh saved has expired.
+fn assert_rotation_kept(idp: &Idp, user: &User, profile: &str, later: u64) {
+    idp.control(serde_json::json!({ "refreshDelayMs": 0 }));
+    let before = idp.stats()["refreshes"].as_array().unwrap().len();
+    let after = user.run_later(later, &["token", "--profile", profile]).ok();
+    assert_eq!(idp.stats()["refreshes"].as_array().unwrap().len(), before + 1, "the saved refresh token was used");
+    assert!(!after.stdout.trim().is_empty());
+    let refreshes = idp.stats()["refreshes"].as_array().unwrap().clone();
+    assert!(refreshes.iter().all(|r| r["status"] == 200), "no refresh token was reused: {refreshes:?}");
+}
+
+#[test]
+fn a_time_limit_never_cuts_a_refresh_between_the_answer_and_the_save() {
+    let (idp, user, profile) = signed_in(&["--interval", "1", "--access-ttl", "600"], "limit-refresh");
+    // The IdP rotates at once and answers 3 s later; the caller gave the command 1 s.
+    idp.control(serde_json::json!({ "refreshDelayMs": 3000 }));
+    let out = user.cmd(&["token", "--profile", &profile, "--time-limit", "1"]).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", "580").output().unwrap();
+    assert!(matches!(out.status.code(), Some(0) | Some(7)), "{out:?}");
+    assert_eq!(idp.stats()["refreshes"].as_array().unwrap().len(), 1);
+    assert_rotation_kept(&idp, &user, &profile, 1200);
+    // Waiting for another process's lock is not a refresh: the limit ends it, exit 7, said so.
+    let (stdout, stderr) = (std::process::Stdio::piped(), std::process::Stdio::piped());
+    idp.control(serde_json::json!({ "refreshDelayMs": 3000 }));
+    let holder = user.cmd(&["token", "--profile", &profile]).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", "1780").stdout(stdout).stderr(stderr).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let waiter = Run::from(user.cmd(&["token", "--profile", &profile, "--time-limit", "1"]).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", "1780").output().unwrap());
+    let waiter = waiter.fails_with(7, "time limit");
+    assert!(waiter.stdout.is_empty(), "{waiter:?}");
+    assert!(holder.wait_with_output().unwrap().status.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_and_sigint_during_a_refresh_wait_for_its_save() {
+    let (idp, user, profile) = signed_in(&["--interval", "1", "--access-ttl", "600"], "term-refresh");
+    for (round, signal) in [(1u64, "-TERM"), (2, "-INT")] {
+        idp.control(serde_json::json!({ "refreshDelayMs": 2500 }));
+        let before = idp.stats()["refreshes"].as_array().unwrap().len();
+        let later = (580 + (round - 1) * 1200).to_string();
+        let child = user.cmd(&["token", "--profile", &profile]).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", &later).stdout(std::process::Stdio::piped()).spawn().unwrap();
+        assert!(wait_until(Duration::from_secs(20), || idp.stats()["refreshes"].as_array().unwrap().len() > before), "the refresh reached the IdP");
+        assert!(std::process::Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap().success());
+        let out = child.wait_with_output().unwrap();
+        let expected = if signal == "-TERM" { 143 } else { 130 };
+        assert_eq!(out.status.code(), Some(expected), "it ends as the signal says, after the save: {out:?}");
+        assert_rotation_kept(&idp, &user, &profile, round * 1200);
+    }
+}

@@ -7,7 +7,7 @@
 
 mod support;
 
-use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, SeccompRule};
+use seccompiler::{BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule};
 use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
 use support::*;
@@ -63,7 +63,31 @@ fn blocked_key_calls_are_reported_with_the_ways_out_and_nothing_is_written() {
     run_filtered(&user, &docker, &["token", "--profile", &profile], "").fails_with(4, "seccomp");
 
     assert_eq!(files_in(user.config.path()), before, "no file was written");
-    assert_eq!(keychain_items(&profile).len(), 0, "no key was added");
+    assert_eq!(kernel_keys(&profile), Vec::<String>::new(), "no key was added to the kernel keyring");
+    assert_eq!(keychain_items(&profile).len(), 0, "no item was added to the keychain the tests use");
+}
+
+/// A kernel without persistent keyrings (CONFIG_PERSISTENT_KEYRINGS off): KEYCTL_GET_PERSISTENT
+/// fails with EOPNOTSUPP, as there.
+fn no_persistent_keyrings() -> BpfProgram {
+    const KEYCTL_GET_PERSISTENT: u64 = 22;
+    let rule = SeccompRule::new(vec![SeccompCondition::new(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Eq, KEYCTL_GET_PERSISTENT).unwrap()]).unwrap();
+    let rules = BTreeMap::from([(libc::SYS_keyctl, vec![rule])]);
+    SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EOPNOTSUPP as u32), std::env::consts::ARCH.try_into().unwrap()).unwrap().try_into().unwrap()
+}
+
+#[test]
+fn without_persistent_keyrings_a_sign_in_is_refused_instead_of_lost_when_the_process_ends() {
+    // There a key would live in this process's session keyring only: `login` would report
+    // success and the next `token` say "not signed in".
+    let user = User::new();
+    let profile = unique("no-persistent");
+    user.run(&["profile", "add", &profile, "--base-url", "https://acme.example.com/api/accounts/e1", "--method", "token"]).ok();
+    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3600;
+    let token = unsigned_jwt(&format!(r#"{{"sub":"ANALYST","exp":{exp}}}"#));
+    let out = run_filtered(&user, &no_persistent_keyrings(), &["login", "--profile", &profile], &token).fails_with(4, "persistent keyrings");
+    assert!(out.stderr.contains("gone when LakeKey exits"), "{out:?}");
+    assert_eq!(kernel_keys(&profile), Vec::<String>::new(), "no key was added");
 }
 
 #[test]

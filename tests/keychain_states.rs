@@ -116,18 +116,18 @@ fn status_says_where_secrets_are_kept() {
     match store() {
         Store::Kernel => {
             assert_eq!(status["store"], "kernel");
-            assert!(all.stdout.contains("Secrets: the Linux kernel keyring"), "{all:?}");
+            assert!(all.stdout.contains("secrets in the Linux kernel keyring (kept until restart)"), "{all:?}");
             // Said when a sign-in is stored there: where, for how long, who can read it.
             assert!(signed_in.stderr.contains("kernel keyring") && signed_in.stderr.contains("until the machine restarts"), "{signed_in:?}");
         }
         Store::SecretService => {
             assert_eq!(status["store"], "secret-service");
-            assert!(all.stdout.contains("Secrets: the desktop keychain"), "{all:?}");
+            assert!(all.stdout.contains("secrets in the desktop keychain"), "{all:?}");
             assert!(!signed_in.stderr.contains("kernel"), "{signed_in:?}");
         }
         Store::CredentialManager => {
             assert_eq!(status["store"], "credential-manager");
-            assert!(all.stdout.contains("Secrets: Windows Credential Manager"), "{all:?}");
+            assert!(all.stdout.contains("secrets in Windows Credential Manager"), "{all:?}");
         }
     }
     user.run(&["logout", "--profile", &profile, "--local-only"]).ok();

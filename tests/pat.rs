@@ -50,7 +50,15 @@ fn import_validates_with_lake_and_later_tokens_need_no_file() {
         .run(&["pat", "import", "--profile", &profile, "--pat-file", pat_file.to_str().unwrap(), "--pem", pem.to_str().unwrap(), "--username", "ANALYST"])
         .ok();
     assert!(out.stdout.contains("Lake accepted the token"), "{out:?}");
-    assert!(out.stdout.contains("no longer needs the PEM file"), "{out:?}");
+    if store() == Store::Kernel {
+        // The kernel keyring forgets the key at the next restart: the file is its lasting copy.
+        assert!(out.stdout.contains("Keep the PEM file") && !out.stdout.contains("no longer needs"), "{out:?}");
+        assert!(!format!("{}{}", out.stdout, out.stderr).to_lowercase().contains("delete"), "no message says the PEM may be deleted: {out:?}");
+        let status = user.run(&["status", "--profile", &profile]).ok();
+        assert!(status.stdout.contains("kept until restart"), "{status:?}");
+    } else {
+        assert!(out.stdout.contains("no longer needs the PEM file"), "{out:?}");
+    }
     assert!(!out.stderr.contains("warning"), "a 0600 key gets no warning: {out:?}");
     assert_eq!(idp.stats()["validations"][0]["ok"], true);
 
@@ -132,6 +140,9 @@ fn encrypted_keys_kid_override_and_a_world_readable_key_warning() {
     )
     .ok();
     assert_eq!(out.stderr.contains("can be read by other users"), cfg!(unix), "{out:?}");
+    if store() == Store::Kernel {
+        assert!(!out.stderr.to_lowercase().contains("delete") && out.stderr.contains("keep it"), "never 'delete' where the key is gone at restart: {out:?}");
+    }
     assert!(out.stdout.contains("NOT validated") && out.stdout.contains("skipped"), "{out:?}");
     let token = user.run(&["token", "--profile", &profile, "--min-valid", "0"]).ok().stdout;
     let c = claims(token.trim());

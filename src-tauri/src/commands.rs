@@ -114,6 +114,9 @@ pub struct DeviceEventPayload {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub qr: Option<String>,
+    /// With `signed_in`: where the secrets are kept (when not a desktop keychain) and every
+    /// warning the sign-in produced, for the user to read.
+    pub notes: Vec<String>,
 }
 
 /// Starts the device flow in the background; progress arrives as `device-event`s.
@@ -125,10 +128,16 @@ pub async fn start_device_login<R: Runtime>(app: AppHandle<R>, state: State<'_, 
     }
     let engine = state.engine();
     tauri::async_runtime::spawn(async move {
-        let emit = |event: DeviceEvent, qr: Option<String>| {
-            let _ = app.emit(EVENT_DEVICE, DeviceEventPayload { profile: name.clone(), event, qr });
+        let emit = |event: DeviceEvent, qr: Option<String>, notes: Vec<String>| {
+            let _ = app.emit(EVENT_DEVICE, DeviceEventPayload { profile: name.clone(), event, qr, notes });
         };
+        let mut signed_in = None;
         let mut on_event = |event: &DeviceEvent| {
+            // Sent once the engine has returned, with what the user should know about it.
+            if let DeviceEvent::SignedIn { expires_at } = event {
+                signed_in = Some(*expires_at);
+                return;
+            }
             let qr = match event {
                 DeviceEvent::Code { verification_uri, verification_uri_complete, .. } => {
                     let url = verification_uri_complete.as_deref().unwrap_or(verification_uri);
@@ -140,15 +149,19 @@ pub async fn start_device_login<R: Runtime>(app: AppHandle<R>, state: State<'_, 
                 }
                 _ => None,
             };
-            emit(event.clone(), qr);
+            emit(event.clone(), qr, Vec::new());
         };
         log::info!("device sign-in started for profile `{name}`");
         let result = engine.device_login(Some(&name), &cancel, &mut on_event).await;
         match &result {
-            Ok(_) => log::info!("device sign-in of profile `{name}` succeeded"),
+            Ok(done) => {
+                log::info!("device sign-in of profile `{name}` succeeded");
+                let expires_at = signed_in.or(done.status.expires_at).unwrap_or_default();
+                emit(DeviceEvent::SignedIn { expires_at }, None, done.notes());
+            }
             Err(e) => {
                 log::warn!("device sign-in of profile `{name}` ended ({}): {}", e.code(), e.message());
-                emit(DeviceEvent::failed(e), None);
+                emit(DeviceEvent::failed(e), None, Vec::new());
             }
         }
         let state = app.state::<AppState>();
@@ -263,10 +276,11 @@ pub async fn import_pat<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
 }
 
 #[tauri::command]
-pub async fn import_token<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, token: String) -> IpcResult<()> {
-    state.engine().import_token(Some(&name), Secret::from(token)).await?;
+pub async fn import_token<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, token: String) -> IpcResult<Vec<String>> {
+    let signed_in = state.engine().import_token(Some(&name), Secret::from(token)).await?;
     profiles_changed(&app);
-    Ok(())
+    // Where the secrets are kept, and every warning: for the user to read.
+    Ok(signed_in.notes())
 }
 
 /// Copies a fresh token (as token, header or teradataml snippet) and schedules the clear.
@@ -283,7 +297,15 @@ pub async fn token_details(state: State<'_, AppState>, name: String) -> IpcResul
     }
     let claims = status.claims.unwrap_or_default();
     let valid_from = claims.get("nbf").or_else(|| claims.get("iat")).and_then(|v| v.as_u64());
-    Ok(TokenDetails { header: status.header.unwrap_or_default(), claims, valid_from, expires_at: status.expires_at, preview: status.token_preview })
+    Ok(TokenDetails {
+        header: status.header.unwrap_or_default(),
+        claims,
+        valid_from,
+        expires_at: status.expires_at,
+        preview: status.token_preview,
+        store: status.store.describe().to_string(),
+        store_notice: status.store.notice(),
+    })
 }
 
 #[tauri::command]

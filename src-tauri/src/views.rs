@@ -157,6 +157,10 @@ pub struct TokenDetails {
     pub valid_from: Option<u64>,
     pub expires_at: Option<u64>,
     pub preview: Option<String>,
+    /// Where the secrets are kept, in a few words.
+    pub store: String,
+    /// What a user should know about that store (the CLI's note), when it is not a desktop keychain.
+    pub store_notice: Option<String>,
 }
 
 #[cfg(test)]

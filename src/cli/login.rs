@@ -1,6 +1,6 @@
 //! `lakekey login`: the device flow (or a pasted token, for `token` profiles).
 
-use super::output::{human_duration, note, say, ErrorFormat, NoteKind};
+use super::output::{store_note, human_duration, note, say, ErrorFormat, NoteKind};
 use super::profile::ProfileArg;
 use super::secret_input;
 use clap::Args;
@@ -48,7 +48,7 @@ pub async fn run(engine: &Engine, args: LoginArgs, format: ErrorFormat) -> Resul
             .with_hint("Use: lakekey pat import --pat-file FILE --pem KEY.pem --username USER"));
     }
     if let Some(store) = engine.store_notice()? {
-        note(format, NoteKind::Store, &store);
+        store_note(format, &store);
     }
     if resolved.method == Method::Token {
         let token = secret_input::pasted_token(args.token_file)?;

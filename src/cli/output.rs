@@ -66,6 +66,12 @@ pub fn note(format: ErrorFormat, kind: NoteKind, message: &str) {
     }
 }
 
+/// Where a sign-in's secrets go, when that is not a desktop keychain: the engine's sentence (the
+/// app shows the same), and how to see or change it from here.
+pub fn store_note(format: ErrorFormat, notice: &str) {
+    note(format, NoteKind::Store, &format!("{notice} `lakekey status` shows where each profile's secrets are kept; LAKEKEY_KEYCHAIN=secret-service|kernel chooses."));
+}
+
 fn eprintln_quiet(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

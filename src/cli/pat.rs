@@ -1,6 +1,6 @@
 //! `lakekey pat import`: sign in with a personal access token and its PEM key.
 
-use super::output::{note, say, ErrorFormat, NoteKind};
+use super::output::{store_note, note, say, ErrorFormat, NoteKind};
 use super::profile::{PatSigning, ProfileArg};
 use super::secret_input;
 use clap::Subcommand;
@@ -50,7 +50,7 @@ pub async fn run(engine: &Engine, cmd: PatCommand, format: ErrorFormat) -> Resul
     let passphrase = secret_input::passphrase_for(&pem)?;
     let name = engine.resolve(profile.profile.as_deref())?.name;
     if let Some(store) = engine.store_notice()? {
-        note(format, NoteKind::Store, &store);
+        store_note(format, &store);
     }
     let import = PatImport { pat, pat_file, pem_file: pem, passphrase, username, kid, expiration_time, valid_from, validate: !no_validate };
     let imported = engine.import_pat(Some(&name), import).await?;

@@ -98,10 +98,9 @@ impl StoreKind {
     /// What a user storing a secret here should know, when it differs from a desktop keychain.
     pub fn notice(self) -> Option<String> {
         (self == StoreKind::Kernel).then(|| {
-            "No desktop keychain answers here, so LakeKey keeps this sign-in in the Linux kernel keyring (keyctl), never in a file. \
-             It lives in kernel memory until the machine restarts (or after three days unused), and other processes of your user \
-             can read it, as with an unlocked desktop keychain. `lakekey status` shows where secrets are kept; \
-             LAKEKEY_KEYCHAIN=secret-service|kernel chooses."
+            "LakeKey keeps this sign-in in the Linux kernel keyring (keyctl), never in a file, as no desktop keychain is in use here. \
+             The kernel keeps it in memory until the machine restarts (or three days unused); other processes of your user \
+             can read it, as with an unlocked desktop keychain."
                 .to_string()
         })
     }
@@ -181,18 +180,18 @@ mod platform {
         match setting {
             KeychainSetting::SecretService => Ok((StoreKind::SecretService, secret_service, None)),
             KeychainSetting::Kernel => check_kernel().map(|_| (StoreKind::Kernel, kernel, None)),
-            KeychainSetting::Auto => match secret_service() {
-                Ok(connected) => Ok((StoreKind::SecretService, secret_service, Some(connected))),
-                // The kernel keyring only where there is no Secret Service at all: an SSH
-                // session, a notebook server, WSL or a container. A Secret Service that exists
-                // but failed (a daemon that died mid-call, an activation that failed) is an
-                // error: switching would hide the sign-in it holds from this one process.
-                Err(e) => match secret_service_presence() {
-                    Presence::Absent(why) => {
-                        tracing::debug!("no Secret Service ({why}); using the kernel keyring");
-                        check_kernel().map(|_| (StoreKind::Kernel, kernel, None))
-                    }
-                    Presence::Present => Err(keychain_error(e, "connect to")),
+            // The kernel keyring only where there is no Secret Service at all: an SSH session,
+            // a notebook server, WSL or a container. Asked before connecting, so that a Secret
+            // Service that exists but fails (a daemon that dies mid-call, an activation that
+            // fails) is an error: switching would hide the sign-in it holds from this process.
+            KeychainSetting::Auto => match secret_service_presence() {
+                Presence::Absent(why) => {
+                    tracing::debug!("no Secret Service ({why}); using the kernel keyring");
+                    check_kernel().map(|_| (StoreKind::Kernel, kernel, None))
+                }
+                Presence::Present => match secret_service() {
+                    Ok(connected) => Ok((StoreKind::SecretService, secret_service, Some(connected))),
+                    Err(e) => Err(keychain_error(e, "connect to")),
                 },
             },
         }

@@ -263,6 +263,7 @@ test('sign in with a PAT picked through the file picker', async () => {
   await click('#pat-submit');
   await textIs('#pat-outcome', /Lake accepted the token/, 30000);
   assert.match(await text('#pat-result'), /no longer needs the PEM file/);
+  assert.equal(await js('return !!document.getElementById("pat-store-notice")'), false, 'a desktop keychain needs no notice');
   await click('#pat-done');
   await textIs('[data-name="e2e-pat"] .state', /Signed in/);
   const jwt = lakekey('token', '--profile', 'e2e-pat').trim();
@@ -379,6 +380,33 @@ test('the app log says what happened and holds no secret', async () => {
   assert.match(text, /copied a token/);
   for (const secret of secrets) assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 6)}…) is in the log`);
   assert.ok(!text.includes('PRIVATE KEY'), 'no key in the log');
+});
+
+test('on the kernel keyring the app says where the secrets are, at sign-in and in the details', async () => {
+  // A second app, as on a Linux desktop without a Secret Service: its secrets go to the kernel
+  // keyring, which forgets them at restart, and the user is told so in the app's own words.
+  await driver.close();
+  const kernelEnv = { LAKEKEY_KEYCHAIN: 'kernel', LAKEKEY_CONFIG_DIR: join(work, 'config-kernel') };
+  driver = await WebDriver.start({ ...process.env, ...env, ...kernelEnv }, app);
+  await click('#welcome-add');
+  await type('#base-url', idp.base_url);
+  await click('#advanced summary');
+  await type('#org-id', 'acme');
+  await type('#profile-name', 'e2e-kernel');
+  await click('#save-profile');
+  const code = (await textIs('#user-code', /^[A-Z]{4}-[A-Z]{4}$/, 30000), await text('#user-code'));
+  const verify = await js('return document.querySelector(".code-box strong").textContent');
+  execFileSync('node', [join(root, 'tests/idp/approve.mjs'), '--url', `${verify}?user_code=${code}`], { timeout: 30000 });
+  await textIs('[data-name="e2e-kernel"] .state', /Signed in/, 30000);
+  await textIs('#toast', /kernel keyring.*never in a file.*until the machine restarts/s);
+  assert.doesNotMatch(await text('#toast'), /lakekey |LAKEKEY_/, 'no CLI syntax in the app');
+  await screenshot('kernel-keyring-notice');
+  await click('[data-name="e2e-kernel"] [data-action="details"]');
+  await textIs('#details-store', /kernel keyring \(kept until restart\)/);
+  await textIs('#details-store-notice', /until the machine restarts/);
+  const cli = (...args) => execFileSync(join(root, 'target/debug/lakekey'), args, { env: { ...process.env, ...env, ...kernelEnv }, timeout: 30000 }).toString();
+  assert.match(cli('status', '--profile', 'e2e-kernel'), /kept until restart/);
+  cli('logout', '--profile', 'e2e-kernel', '--local-only');
 });
 
 /** A test IdP (tests/idp/server.mjs) on loopback; stopped with the other children. */

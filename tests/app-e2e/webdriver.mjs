@@ -184,7 +184,9 @@ export class WebDriver {
   async screenshot(name) {
     const png = await this.call('GET', this.s('/screenshot')).catch(() => null);
     if (typeof png !== 'string') return;
-    mkdirSync(join(root, 'docs/screenshots'), { recursive: true });
-    writeFileSync(join(root, 'docs/screenshots', `real-app-${name}.png`), Buffer.from(png, 'base64'));
+    // Beside the mocked-IPC ones under target/ (scripts/update-screenshots copies them to docs/).
+    const dir = process.env.LAKEKEY_SCREENSHOTS ?? join(root, 'target', 'screenshots');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `real-app-${name}.png`), Buffer.from(png, 'base64'));
   }
 }

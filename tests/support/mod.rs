@@ -415,6 +415,11 @@ fn secret_service_items() -> Vec<String> {
     text.lines().filter_map(|l| l.strip_prefix("attribute.username = ")).map(str::to_string).collect()
 }
 
+/// The profile's live keys in the kernel keyring, whichever store the tests run on.
+pub fn kernel_keys(profile: &str) -> Vec<String> {
+    kernel_items().into_iter().filter(|u| u == profile || u.starts_with(&format!("{profile}#"))).collect()
+}
+
 /// LakeKey's live keys in the kernel, from /proc/keys (every key this user may view, in any
 /// keyring): `keyring:{user}@lakekey`, of type `user`, neither invalidated nor dead.
 fn kernel_items() -> Vec<String> {

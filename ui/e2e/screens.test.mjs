@@ -1,6 +1,6 @@
 // The built UI in a real browser (Debian's Chromium via playwright-core) with the Rust shell
 // mocked at the IPC boundary. Walks every screen, checks what matters on it, and saves a
-// screenshot of each under docs/screenshots/. Run with: node --test ui/e2e/
+// screenshot of each under target/screenshots/. Run with: node --test ui/e2e/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -17,7 +17,9 @@ const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
-const shots = join(here, '..', '..', 'docs', 'screenshots');
+// Under target/ (a test run leaves the checkout as it was); scripts/update-screenshots copies them
+// into docs/screenshots when the README's pictures should change.
+const shots = process.env.LAKEKEY_SCREENSHOTS ?? join(here, '..', '..', 'target', 'screenshots');
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
 let server;
@@ -103,7 +105,7 @@ const fixtures = {
   app_info: { version: '0.1.0', demoRunning: false, configDir: '/home/analyst/.config/lakekey' },
   list_profiles: profiles,
   preview_profile: 'fn:return { baseUrl: args.input.baseUrl.replace(/\\/$/, ""), orgId: "acme", envId: "3f6e1c2a-1111-2222-3333-444455556666", issuer: args.input.baseUrl.replace(/\\/$/, "") + "/auth", clientId: "acme-oaf-device", scope: "openid" }',
-  token_details: { header: { alg: 'RS256', kid: 'key1', typ: 'JWT' }, claims: { aud: ['td:service:authentication'], exp: now + 31535000, iss: 'teradataml', 'multi-use': true, org_id: 'acme', sub: 'ANALYST', iat: 0 }, validFrom: 0, expiresAt: now + 31535000, preview: 'eyJh…Zt3w' },
+  token_details: { header: { alg: 'RS256', kid: 'key1', typ: 'JWT' }, claims: { aud: ['td:service:authentication'], exp: now + 31535000, iss: 'teradataml', 'multi-use': true, org_id: 'acme', sub: 'ANALYST', iat: 0 }, validFrom: 0, expiresAt: now + 31535000, preview: 'eyJh…Zt3w', store: 'the desktop keychain (Secret Service)', storeNotice: null },
   get_settings: { clipboardClearSecs: 45, refreshMarginSecs: 120, httpsProxy: null, extraCaFile: null, startAtLogin: false, logLevel: 'info', autostartProblem: null, logDir: '/home/analyst/.local/share/dev.lakekey.desktop/logs' },
   copy: { clearsIn: 45, shortLived: null },
   pick_file: 'fn:return args.kind === "pem" ? "/home/analyst/keys/key1.pem" : "/home/analyst/keys/pat.txt"',

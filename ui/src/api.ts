@@ -33,7 +33,7 @@ export const api = {
   pickFile: (kind: FileKind) => call<string | null>('pick_file', { kind }),
   inspectKey: (path: string) => call<KeyInfo>('inspect_key', { path }),
   importPat: (name: string, form: PatForm) => call<PatImported>('import_pat', { name, form }),
-  importToken: (name: string, token: string) => call<void>('import_token', { name, token }),
+  importToken: (name: string, token: string) => call<string[]>('import_token', { name, token }),
   copy: (name: string, format: CopyFormat) => call<Copied>('copy', { name, format }),
   tokenDetails: (name: string) => call<TokenDetails>('token_details', { name }),
   signOut: (name: string, localOnly = false) => call<boolean>('sign_out', { name, localOnly }),

@@ -31,7 +31,7 @@ export class App implements Shell {
 
   async start(): Promise<void> {
     await events.onProfilesChanged((profiles) => void this.reload(profiles ?? undefined));
-    await events.onDevice((p) => this.device.onEvent(p.profile, p.event, p.qr ?? undefined));
+    await events.onDevice((p) => this.device.onEvent(p.profile, p.event, p.qr ?? undefined, p.notes));
     await events.onClipboard((p) =>
       this.toast(p.outcome === 'cleared' ? 'Clipboard cleared.' : 'Clipboard left alone: it holds something else now.'),
     );

@@ -25,6 +25,10 @@ warnings: Array<string>,
  */
 store: StoreKind, 
 /**
+ * What a user should know about that store (the CLI's note), when it is not a desktop keychain.
+ */
+store_notice: string | null, 
+/**
  * Whether the user must keep the PEM file: where the store forgets at restart, it is the
  * only lasting copy of the key.
  */
@@ -46,7 +50,15 @@ problem: string | null,
  */
 error: string | null, };
 
-export type TokenDetails = { header: Record<string, unknown>, claims: Record<string, unknown>, validFrom: number | null, expiresAt: number | null, preview: string | null, };
+export type TokenDetails = { header: Record<string, unknown>, claims: Record<string, unknown>, validFrom: number | null, expiresAt: number | null, preview: string | null, 
+/**
+ * Where the secrets are kept, in a few words.
+ */
+store: string, 
+/**
+ * What a user should know about that store (the CLI's note), when it is not a desktop keychain.
+ */
+storeNotice: string | null, };
 
 export type Settings = { 
 /**
@@ -80,7 +92,12 @@ export type DeviceEventPayload = { profile: string, event: DeviceEvent,
 /**
  * A QR code (SVG data URL) of the complete verification URL, with the `code` event.
  */
-qr?: string, };
+qr?: string, 
+/**
+ * With `signed_in`: where the secrets are kept (when not a desktop keychain) and every
+ * warning the sign-in produced, for the user to read.
+ */
+notes: Array<string>, };
 
 export type FileKind = "pat" | "pem" | "ca";
 

@@ -14,7 +14,19 @@ export async function detailsView(shell: Shell, profile: string): Promise<HTMLEl
       'section',
       { 'aria-labelledby': 'details-title' },
       h('h2', { id: 'details-title' }, `Token for ${profile}`),
-      h('dl', { class: 'derived' }, h('dt', {}, 'Valid from'), h('dd', {}, epochToLocal(d.validFrom)), h('dt', {}, 'Expires'), h('dd', {}, epochToLocal(d.expiresAt)), h('dt', {}, 'Token'), h('dd', { class: 'mono' }, d.preview ?? '—')),
+      h(
+        'dl',
+        { class: 'derived' },
+        h('dt', {}, 'Valid from'),
+        h('dd', { id: 'details-valid-from' }, validFrom(d.validFrom)),
+        h('dt', {}, 'Expires'),
+        h('dd', {}, epochToLocal(d.expiresAt)),
+        h('dt', {}, 'Token'),
+        h('dd', { class: 'mono' }, d.preview ?? '—'),
+        h('dt', {}, 'Kept in'),
+        h('dd', { id: 'details-store' }, d.store),
+      ),
+      d.storeNotice ? h('p', { class: 'store-notice', id: 'details-store-notice' }, d.storeNotice) : null,
       h('h3', {}, 'Header'),
       pre(d.header),
       h('h3', {}, 'Claims'),
@@ -25,4 +37,9 @@ export async function detailsView(shell: Shell, profile: string): Promise<HTMLEl
   } catch (e) {
     return errorBox(asIpcError(e));
   }
+}
+
+/** `iat: 0` is how teradataml signs PAT tokens: not "1/1/1970" but no lower bound at all. */
+export function validFrom(secs: number | null | undefined): string {
+  return secs === 0 ? 'Any time (the token sets no start: iat 0, as teradataml signs PAT tokens)' : epochToLocal(secs);
 }

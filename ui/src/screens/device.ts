@@ -31,7 +31,7 @@ export class DeviceSignIn {
   }
 
   /** A progress event from the Rust shell. */
-  onEvent(profile: string, event: DeviceEvent, qr?: string): void {
+  onEvent(profile: string, event: DeviceEvent, qr?: string, notes: string[] = []): void {
     const shell = this.shell;
     if (!this.state || this.state.profile !== profile) this.state = { profile, status: 'starting' };
     const d = this.state;
@@ -56,7 +56,9 @@ export class DeviceSignIn {
         break;
       case 'signed_in':
         d.status = 'signed_in';
-        shell.toast(`Signed in to ${profile}.`);
+        // Where the secrets are kept (when not a desktop keychain) and every warning: kept on
+        // screen until the next message, since they matter after the sign-in too.
+        shell.toast([`Signed in to ${profile}.`, ...notes].join(' '), { keep: notes.length > 0 });
         void shell.reload().then(() => {
           if (shell.screen.kind !== 'device') return;
           shell.go({ kind: 'profiles' });

@@ -17,10 +17,11 @@ export function pasteView(shell: Shell, profile: string): HTMLElement {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      await api.importToken(profile, token.value);
+      const notes = await api.importToken(profile, token.value);
       token.value = '';
       await shell.reload();
       shell.go({ kind: 'profiles' });
+      shell.toast([`Stored the token for ${profile}.`, ...(notes ?? [])].join(' '), { keep: (notes ?? []).length > 0 });
     } catch (err) {
       problem.textContent = asIpcError(err).message;
     }

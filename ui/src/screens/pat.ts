@@ -77,6 +77,7 @@ export function patView(shell: Shell, profile: string): HTMLElement {
         result,
         h('p', { class: 'ok-text', id: 'pat-outcome' }, r.validation === 'accepted' ? `Signed in as ${r.username}: Lake accepted the token.` : `Signed in as ${r.username}, but the token is not validated: ${r.not_validated_because ?? ''}`),
         h('p', { id: 'pat-key-file' }, keyFileAdvice(r.key_file_needed)),
+        r.store_notice ? h('p', { class: 'store-notice', id: 'pat-store-notice' }, r.store_notice) : null,
         ...r.warnings.map((w) => h('p', { class: 'warn-text' }, w)),
         h('button', { type: 'button', class: 'primary', id: 'pat-done', onclick: () => shell.go({ kind: 'profiles' }) }, 'Done'),
       );
