@@ -203,3 +203,23 @@ fn a_secret_service_that_fails_mid_call_is_an_error_not_a_switch_to_the_kernel_k
     user.run(&["logout", "--profile", &profile]).ok();
     assert_eq!(kernel_keys(&profile), Vec::<String>::new());
 }
+
+#[test]
+fn one_process_stores_in_the_kernel_keyring_and_the_next_finds_it() {
+    // Each in a session keyring of its own, as separate SSH logins, cron jobs or a service's
+    // runs: they meet in the user's persistent keyring.
+    let user = User::new();
+    let profile = unique("next-process");
+    add_token_profile(&user, &profile);
+    let in_own_session = |args: &[&str], stdin: &str| {
+        let mut command = Command::new("keyctl");
+        command.args(["session", "-"]).arg(lakekey_bin()).args(args).env("LAKEKEY_CONFIG_DIR", user.config.path());
+        headless_run(command, stdin)
+    };
+    let token = paste_token();
+    in_own_session(&["login", "--profile", &profile], &token).ok();
+    let next = in_own_session(&["token", "--profile", &profile], "").ok();
+    assert!(next.stdout.contains(&token), "the next process found the sign-in: {next:?}");
+    in_own_session(&["logout", "--profile", &profile, "--local-only"], "").ok();
+    assert_eq!(kernel_keys(&profile), Vec::<String>::new());
+}

@@ -28,12 +28,17 @@ STORE = "secret-service" if os.environ.get("DBUS_SESSION_BUS_ADDRESS") else "ker
 
 
 @pytest.fixture(autouse=True)
-def cli_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test is a user with their own profiles, the package's own CLI and the session's keychain."""
+def cli_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test is a user with their own profiles, the package's own CLI and the session's
+    keychain; what it stored is removed afterwards (the kernel keyring is the user's own)."""
     assert Path(LAKEKEY).is_file(), "the lakekey package is not installed from its wheel: run the tests with scripts/test"
     for name in ("LAKEKEY_BIN", "LAKEKEY_PROFILE", "LAKEKEY_TIMEOUT", "LAKEKEY_KEYCHAIN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LAKEKEY_CONFIG_DIR", str(tmp_path / "config"))
+    yield
+    listed = cli("profile", "list", "--json", check=False)
+    for profile in json.loads(listed.stdout or "[]") if listed.returncode == 0 else []:
+        cli("logout", "--profile", profile["name"], "--local-only", check=False)
 
 
 def cli(*args: str, stdin: str = "", check: bool = True) -> subprocess.CompletedProcess:

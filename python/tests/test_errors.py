@@ -12,7 +12,7 @@ import lakekey
 import lakekey.errors
 import pytest
 
-from conftest import LAKEKEY, ROOT, STORE, cli, unique, unsigned_jwt
+from conftest import LAKEKEY, ROOT, STORE, claims, cli, unique, unsigned_jwt
 
 EXAMPLE = "https://acme.example.com/api/accounts/e1"
 
@@ -205,3 +205,59 @@ def test_a_call_that_takes_too_long_is_stopped(start_idp, tmp_path):
     finally:
         del os.environ["LAKEKEY_TIMEOUT"]
     cli("logout", "--profile", profile, "--local-only")
+
+
+def test_a_time_limit_during_a_refresh_keeps_the_rotated_token(start_idp):
+    from conftest import sign_in_with_device_flow
+
+    idp = start_idp("--interval", "1", "--access-ttl", "4")
+    profile = unique("py-limit-refresh")
+    sign_in_with_device_flow(idp, profile)
+    # The IdP rotates at once and answers 4 s later; the caller allows 1 s.
+    idp.control({"refreshDelayMs": 4000, "accessTtl": 600})
+    time.sleep(2.5)  # due for renewal
+    with pytest.raises(lakekey.LakeKeyTimeoutError):
+        lakekey.token(profile, timeout=1)
+    ours = subprocess.run(["pgrep", "-f", "--", f"--profile={profile}"], capture_output=True, encoding="utf-8")
+    assert ours.stdout.strip() == "", "the stopped lakekey process is gone"
+    idp.control({"refreshDelayMs": 0})
+    assert claims(lakekey.token(profile))["exp"] > time.time() + 300, "the token the stopped refresh saved; no new sign-in"
+    assert [r["status"] for r in idp.stats()["refreshes"]] == [200], "no refresh token was used twice"
+    cli("logout", "--profile", profile, "--local-only")
+
+
+def test_login_with_a_base_url_never_rewrites_a_profile(start_idp, tmp_path):
+    idp = start_idp("--interval", "1")
+    profile = unique("py-pat-kept")
+    cli("profile", "add", profile, "--base-url", idp.base_url, "--method", "pat", "--username", "ANALYST")
+    before = (Path(os.environ["LAKEKEY_CONFIG_DIR"]) / "profiles.toml").read_text()
+    with pytest.raises(lakekey.LakeKeyError) as caught:
+        lakekey.login(profile, base_url=idp.base_url)
+    assert caught.value.code == "invalid_input" and "sign-in method pat" in caught.value.message, caught.value
+    assert caught.value.hint, "it says what to do instead"
+    assert (Path(os.environ["LAKEKEY_CONFIG_DIR"]) / "profiles.toml").read_text() == before, "the profile is as it was"
+
+
+def test_a_declined_sign_in_raises_with_the_clis_hint(start_idp):
+    idp = start_idp("--interval", "1")
+    profile = unique("py-declined")
+    cli("profile", "add", profile, "--base-url", idp.base_url, "--org-id", "acme")
+    script = (
+        "import lakekey\n"
+        "try:\n"
+        f"    lakekey.login({profile!r})\n"
+        "except lakekey.LakeKeyError as e:\n"
+        "    print('code:', e.code)\n"
+        "    print('hint:', e.hint)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8")
+    shown = []
+    for line in child.stderr:
+        shown.append(line)
+        if line.startswith("(or open "):
+            subprocess.run(["node", str(ROOT / "tests" / "idp" / "approve.mjs"), "--url", line.split()[2], "--deny"], check=True, capture_output=True, timeout=60)
+    assert child.wait(timeout=120) == 0, "".join(shown)
+    out = child.stdout.read()
+    assert "code: access_denied" in out, out + "".join(shown)
+    hint = out.split("hint: ", 1)[1].strip()
+    assert hint and hint != "None", f"the JSON error event's hint reaches the exception: {out}"

@@ -163,11 +163,16 @@ def test_interrupting_the_kernel_cancels_a_sign_in(start_idp):
             msg = client.get_iopub_msg(timeout=120)
             shown += msg["content"].get("data", {}).get("text/html", "")
         assert "lakekey-code" in shown, "the code was shown"
+        link = html.unescape(re.search(r'href="([^"]*user_code=[^"]*)"', shown).group(1))
+        # Jupyter signals the kernel's whole process group; lakekey runs in a group of its own,
+        # so what stops it is the package's own cancel path.
         manager.interrupt_kernel()
         reply = client.get_shell_msg(timeout=60)
         while reply["parent_header"].get("msg_id") != msg_id:
             reply = client.get_shell_msg(timeout=60)
         assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
+        ours = subprocess.run(["pgrep", "-f", "--", "--profile=nb-cancel"], capture_output=True, encoding="utf-8")
+        assert ours.stdout.strip() == "", "the lakekey child is gone while the kernel still runs"
         cancelled = ""
         while True:
             try:
@@ -176,10 +181,40 @@ def test_interrupting_the_kernel_cancels_a_sign_in(start_idp):
                 break
             cancelled += msg["content"].get("data", {}).get("text/html", "")
         assert "cancelled" in cancelled, "the cell says so"
+        # Approved after the interrupt: nobody polls any more, so nothing is stored.
+        approve(link)
+        time.sleep(3)
+        assert json.loads(cli("status", "--profile", "nb-cancel", "--json").stdout)["signed_in"] is False, "nothing stored"
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
-    ours = subprocess.run(["pgrep", "-f", "--", "--profile=nb-cancel"], capture_output=True, encoding="utf-8")
-    assert ours.stdout.strip() == "", "the lakekey child is gone"
-    assert json.loads(cli("status", "--profile", "nb-cancel", "--json").stdout)["signed_in"] is False, "nothing stored"
     assert LAKEKEY
+
+
+def test_interrupting_the_kernel_during_a_refresh_keeps_the_rotated_token(start_idp):
+    from conftest import sign_in_with_device_flow
+
+    idp = start_idp("--interval", "1", "--access-ttl", "4")
+    sign_in_with_device_flow(idp, "nb-refresh")
+    idp.control({"refreshDelayMs": 4000, "accessTtl": 600})
+    time.sleep(2.5)  # due for renewal
+    manager, client = jupyter_client.manager.start_new_kernel(kernel_name="python3", cwd=str(TESTS))
+    try:
+        msg_id = client.execute("import lakekey\nlakekey.token('nb-refresh')")
+        assert wait_for(lambda: len(idp.stats()["refreshes"]) == 1, 60), "the refresh reached the IdP"
+        manager.interrupt_kernel()
+        reply = client.get_shell_msg(timeout=60)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = client.get_shell_msg(timeout=60)
+        assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    # The interrupted process saved the rotated refresh token before it ended: the next token
+    # needs no sign-in, and the IdP saw no refresh token used twice.
+    idp.control({"refreshDelayMs": 0, "accessTtl": 4})
+    token = cli("token", "--profile", "nb-refresh", "--json").stdout
+    assert json.loads(token)["expires_at"] > time.time() + 300, "the token the interrupted refresh saved"
+    refreshes = idp.stats()["refreshes"]
+    assert [r["status"] for r in refreshes] == [200], refreshes
+    cli("logout", "--profile", "nb-refresh", "--local-only")

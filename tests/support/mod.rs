@@ -222,7 +222,27 @@ impl User {
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.cmd(args).output().expect("lakekey runs"))
     }
+}
 
+/// Whatever a test stored, it removes: a test run leaves nothing in the user's own keyrings (the
+/// kernel keyring is the user's, not the test session's).
+impl Drop for User {
+    fn drop(&mut self) {
+        let Ok(out) = self.cmd(&["profile", "list", "--json"]).output() else { return };
+        let names: Vec<String> = serde_json::from_slice::<Value>(&out.stdout)
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect();
+        for name in names {
+            let _ = self.cmd(&["logout", "--profile", &name, "--local-only"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        }
+    }
+}
+
+impl User {
     /// Stores a pasted token for a `--method token` profile: `lakekey login` reading standard input.
     pub fn paste_token(&self, profile: &str, token: &str) -> Run {
         use std::io::Write;
