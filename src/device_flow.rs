@@ -23,8 +23,9 @@ pub const MAX_TROUBLE_IN_A_ROW: u32 = 3;
 /// Used when a token answer carries no `expires_in` and the token is not a JWT.
 pub const ASSUMED_LIFETIME_SECS: u64 = 300;
 
-/// What the user needs to see to approve the sign-in. The device code itself stays private.
-#[derive(Debug, Clone)]
+/// What the user needs to see to approve the sign-in. The device code itself stays private, and
+/// neither code appears in `Debug` (logs).
+#[derive(Clone)]
 pub struct DeviceCode {
     pub user_code: String,
     pub verification_uri: String,
@@ -35,8 +36,72 @@ pub struct DeviceCode {
     device_code: Secret,
 }
 
-/// Progress of a device sign-in, for the CLI's output and the app's screens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Who asks for a sign-in and what the user must check before entering its code, shown with the
+/// code in the same words by the CLI, the app and the notebook. RFC 10027 (BCP 247) §6.1.14:
+/// against a code relayed by an attacker ("please approve this"), say who started the flow, on
+/// which machine and for what, and tell the user to decline a code they did not just ask for.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SignInContext {
+    /// This computer's name.
+    pub host: String,
+    /// The Lake environment (its base URL).
+    pub environment: String,
+    pub profile: String,
+    /// The identity provider's host (its issuer's).
+    pub idp_host: String,
+    /// "LakeKey on HOST asks to sign in to ENVIRONMENT (profile NAME), at IDP_HOST."
+    pub asks: String,
+    /// Enter the code only if you started this sign-in just now, on this machine.
+    pub only_if: String,
+    /// Set when the sign-in page is on another host than the identity provider's.
+    pub page_host_warning: Option<String>,
+}
+
+impl std::fmt::Debug for DeviceCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCode").field("user_code", &"<redacted>").field("expires_in", &self.expires_in).field("interval", &self.interval).finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for SignInContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInContext").field("profile", &self.profile).field("idp_host", &self.idp_host).finish_non_exhaustive()
+    }
+}
+
+/// The sentence that tells the user when to enter a code, and when not to.
+pub const ONLY_IF: &str = "Enter this code only if you started this sign-in just now, on this machine. \
+If you did not, do not enter it: close the page. LakeKey never asks for a code by mail, chat or phone.";
+
+impl SignInContext {
+    /// `page` is the sign-in page the identity provider named (`verification_uri`).
+    pub fn new(host: &str, environment: &str, profile: &str, issuer: &str, page: &str) -> Self {
+        let host_of = |url: &str| url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase)).unwrap_or_default();
+        let (idp_host, page_host) = (host_of(issuer), host_of(page));
+        SignInContext {
+            asks: format!("LakeKey on {host} asks to sign in to {environment} (profile {profile}), at the identity provider {idp_host}."),
+            only_if: ONLY_IF.to_string(),
+            page_host_warning: (page_host != idp_host).then(|| {
+                format!("The sign-in page is on {page_host}, not on the identity provider's host {idp_host}. Enter the code only if you trust {page_host}.")
+            }),
+            host: host.to_string(),
+            environment: environment.to_string(),
+            profile: profile.to_string(),
+            idp_host,
+        }
+    }
+}
+
+/// This computer's name, as the user knows it.
+pub fn this_host() -> String {
+    let name = gethostname::gethostname().to_string_lossy().trim().to_string();
+    if name.is_empty() { "this computer".to_string() } else { name }
+}
+
+/// Progress of a device sign-in, for the CLI's output and the app's screens. Its `Debug` never
+/// shows the user code (RFC 10027 §6.1.2: codes stay out of logs).
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum DeviceEvent {
@@ -47,7 +112,11 @@ pub enum DeviceEvent {
         #[cfg_attr(feature = "ts", ts(optional))]
         verification_uri_complete: Option<String>,
         expires_in: u64,
+        /// Epoch seconds: when the code expires.
+        expires_at: u64,
         interval: u64,
+        /// Who asks, and what to check before entering the code.
+        context: SignInContext,
     },
     Pending,
     SlowDown { interval: u64 },
@@ -62,14 +131,35 @@ pub enum DeviceEvent {
     },
 }
 
+impl std::fmt::Debug for DeviceEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeviceEvent::Code { expires_in, interval, context, .. } => f
+                .debug_struct("Code")
+                .field("user_code", &"<redacted>")
+                .field("expires_in", expires_in)
+                .field("interval", interval)
+                .field("context", context)
+                .finish_non_exhaustive(),
+            DeviceEvent::Pending => f.write_str("Pending"),
+            DeviceEvent::SlowDown { interval } => f.debug_struct("SlowDown").field("interval", interval).finish(),
+            DeviceEvent::NetworkTrouble { message } => f.debug_struct("NetworkTrouble").field("message", message).finish(),
+            DeviceEvent::SignedIn { expires_at } => f.debug_struct("SignedIn").field("expires_at", expires_at).finish(),
+            DeviceEvent::Error { code, message, hint } => f.debug_struct("Error").field("code", code).field("message", message).field("hint", hint).finish(),
+        }
+    }
+}
+
 impl DeviceEvent {
-    pub fn code_issued(code: &DeviceCode) -> Self {
+    pub fn code_issued(code: &DeviceCode, context: SignInContext) -> Self {
         DeviceEvent::Code {
             user_code: code.user_code.clone(),
             verification_uri: code.verification_uri.clone(),
             verification_uri_complete: code.verification_uri_complete.clone(),
             expires_in: code.expires_in.as_secs(),
+            expires_at: code.issued_at.saturating_add(code.expires_in.as_secs()),
             interval: code.interval.as_secs(),
+            context,
         }
     }
 

@@ -472,7 +472,8 @@ impl Engine {
                 .with_hint("Check the profile's identity provider preset or issuer; or use a PAT (lakekey pat import).")
         })?;
         let code = device_flow::request_code(http, device_endpoint, &profile.client_id, &profile.scope, self.clock.as_ref()).await?;
-        on_event(&DeviceEvent::code_issued(&code));
+        let context = device_flow::SignInContext::new(&device_flow::this_host(), &profile.base_url, &profile.name, &profile.issuer, &code.verification_uri);
+        on_event(&DeviceEvent::code_issued(&code, context));
         let token = device_flow::poll_for_token(http, &endpoints.token_endpoint, &profile.client_id, &code, self.clock.as_ref(), cancel, on_event).await?;
         let session = device_flow::session_from_token(
             &token,

@@ -430,3 +430,59 @@ fn sigterm_and_sigint_during_a_refresh_wait_for_its_save() {
         assert_rotation_kept(&idp, &user, &profile, round * 1200);
     }
 }
+
+fn this_host() -> String {
+    let out = std::process::Command::new("hostname").output().expect("hostname runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_code_comes_with_who_asks_and_when_not_to_enter_it_and_never_reaches_a_log() {
+    // RFC 10027 §6.1.14 and §6.1.2, in the CLI's words, with every log at trace level.
+    let (idp, user, profile) = setup(&["--interval", "1"], "who-asks");
+    let mut child = user
+        .cmd(&["login", "--profile", &profile, "--no-browser"])
+        .env("LAKEKEY_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut shown = String::new();
+    for line in std::io::BufRead::lines(stdout) {
+        let line = line.unwrap();
+        if let Some(url) = line.strip_prefix("(or open ").and_then(|l| l.strip_suffix(" directly)")) {
+            approve_code(url, false);
+        }
+        shown.push_str(&line);
+        shown.push('\n');
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{shown}");
+    let asks = format!("LakeKey on {} asks to sign in to {} (profile {profile}), at the identity provider 127.0.0.1.", this_host(), idp.base_url);
+    assert!(shown.contains(&asks), "{shown}");
+    assert!(shown.contains("Enter this code only if you started this sign-in just now, on this machine. If you did not, do not enter it: close the page. LakeKey never asks for a code by mail, chat or phone."), "{shown}");
+    assert!(shown.contains("The code expires in"), "{shown}");
+    assert!(!shown.contains("Warning:"), "the page is on the identity provider's host: {shown}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("TRACE") || log.contains("DEBUG"), "the log ran at trace level: {log}");
+    let codes = idp.stats()["deviceCodes"].as_array().unwrap().clone();
+    assert_eq!(codes.len(), 1);
+    for key in ["user_code", "device_code"] {
+        let code = codes[0][key].as_str().unwrap();
+        assert!(!log.contains(code), "the {key} is in the trace log");
+        assert!(key == "user_code" || !shown.contains(code), "the device code is never shown");
+    }
+}
+
+#[test]
+fn a_sign_in_page_on_another_host_than_the_identity_providers_is_called_out() {
+    let (idp, user, profile) = setup(&["--interval", "1"], "page-host");
+    idp.control(serde_json::json!({ "verificationHost": "localhost" }));
+    let (run, events) = user.login(&profile, Approval::Approve);
+    run.ok();
+    let warning = events[0]["context"]["page_host_warning"].as_str().unwrap_or_default().to_string();
+    assert!(warning.contains("localhost") && warning.contains("127.0.0.1"), "names both hosts: {events:?}");
+    assert_eq!(events[0]["context"]["only_if"].as_str().unwrap().split(". ").next(), Some("Enter this code only if you started this sign-in just now, on this machine"));
+}

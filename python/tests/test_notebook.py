@@ -10,6 +10,7 @@ import html
 import json
 import os
 import re
+import socket
 import subprocess
 import tempfile
 import threading
@@ -107,6 +108,18 @@ def test_a_notebook_signs_in_and_teradataml_stays_fresh(start_idp):
     assert "signed in: True kernel" in texts(nb.cells[0])
     assert seen["code"] in seen["link"] and seen["qr"] == seen["link"], seen
     assert "The code expires in" in seen["page"] and "Open " in seen["plain"], "a countdown, and a plain-text form"
+    # RFC 10027: who asks, on which machine and for what, and when not to enter the code, in the
+    # command's words; declining is interrupting the kernel, said beside it.
+    page = html.unescape(seen["page"])
+    assert f"LakeKey on {socket.gethostname()} asks to sign in to {idp.base_url} (profile nb)" in page, page
+    assert "Enter this code only if you started this sign-in just now, on this machine." in page, page
+    assert "interrupt the kernel" in page
+    # The codes never reach a warning or the log: only the output that shows it to the user.
+    codes = idp.stats()["deviceCodes"][0]
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("name") == "stderr":
+                assert codes["device_code"] not in output.get("text", ""), "no device code on stderr"
     # Said once where the secrets are kept, in the notebook's output.
     assert "kernel keyring" in texts(nb.cells[0]) + shown_html(nb.cells[0])
     assert "Signed in" in shown_html(nb.cells[0])

@@ -9,7 +9,7 @@ use crate::ipc_error::IpcError;
 use crate::settings::Settings;
 use crate::views::{Derived, ProfileInput, ProfileView, SignInState, TokenDetails};
 use lakekey::credential::Validation;
-use lakekey::device_flow::DeviceEvent;
+use lakekey::device_flow::{DeviceEvent, SignInContext};
 use lakekey::engine::PatImported;
 use lakekey::keychain::StoreKind;
 use lakekey::{IdpPreset, Method};
@@ -24,6 +24,7 @@ fn generate() -> String {
         Method::decl(&cfg),
         IdpPreset::decl(&cfg),
         Validation::decl(&cfg),
+        SignInContext::decl(&cfg),
         DeviceEvent::decl(&cfg),
         StoreKind::decl(&cfg),
         PatImported::decl(&cfg),

@@ -125,11 +125,15 @@ fn event_json(event: &DeviceEvent, qr: bool) -> serde_json::Value {
 
 fn print_event(event: &DeviceEvent) -> Result<(), Error> {
     match event {
-        DeviceEvent::Code { user_code, verification_uri, verification_uri_complete, expires_in, .. } => {
-            let mut text = format!("To sign in, open {verification_uri}\nand enter the code:  {user_code}\n");
+        DeviceEvent::Code { user_code, verification_uri, verification_uri_complete, expires_in, context, .. } => {
+            let mut text = format!("{}\nTo sign in, open {verification_uri}\nand enter the code:  {user_code}\n", context.asks);
             if let Some(complete) = verification_uri_complete {
                 text.push_str(&format!("(or open {complete} directly)\n"));
             }
+            if let Some(warning) = &context.page_host_warning {
+                text.push_str(&format!("Warning: {warning}\n"));
+            }
+            text.push_str(&format!("{}\n", context.only_if));
             text.push_str(&format!("The code expires in {}. Waiting for approval… (Ctrl-C cancels)", human_duration(*expires_in)));
             say(text)
         }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync, copyFileSync, chmodSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDesktopBus } from './desktop-bus.mjs';
 import { WebDriver, waitFor, root, app, cli, driverBin } from './webdriver.mjs';
@@ -115,7 +115,17 @@ test('add an environment, sign in by device flow in a real browser, copy the tok
 
   // Saving goes straight to the device sign-in.
   const code = (await textIs('#user-code', /^[A-Z]{4}-[A-Z]{4}$/, 30000), await text('#user-code'));
+  secrets.add(code); // a code never reaches the log (RFC 10027 §6.1.2): the log test checks
   assert.ok(await find('.qr img'), 'a QR code is shown');
+  // RFC 10027 §6.1.14: who asks, on which machine, for what; decline as easy as approve.
+  const asks = await text('#sign-in-asks');
+  assert.ok(asks.includes(`LakeKey on ${hostname()} asks to sign in to ${idp.base_url} (profile e2e-device)`), asks);
+  assert.match(await text('#only-if'), /only if you started this sign-in just now, on this machine/);
+  const size = (id) => js(`const e = document.getElementById('${id}'); const r = e.getBoundingClientRect(); const s = getComputedStyle(e); return [r.height, s.fontWeight, s.fontSize, s.borderTopWidth].join(' ');`);
+  assert.equal(await size('cancel-sign-in'), await size('open-browser'), 'Cancel is as prominent as the primary action');
+  await js('document.getElementById("open-browser").focus()');
+  await driver.keys('\uE004'); // Tab
+  assert.equal(await js('return document.activeElement.id'), 'cancel-sign-in', 'Tab reaches Cancel');
   await screenshot('device-code');
   const verify = await js('return document.querySelector(".code-box strong").textContent');
   execFileSync('node', [join(root, 'tests/idp/approve-browser.mjs'), '--url', `${verify}?user_code=${code}`], { timeout: 60000 });

@@ -168,6 +168,13 @@ export class WebDriver {
     await this.call('POST', this.s(`/element/${id}/value`), { text });
   }
 
+  /** Presses keys (W3C codes: '\uE004' is Tab) on whatever has the focus, as a keyboard would. */
+  async keys(text) {
+    const actions = [...text].flatMap((value) => [{ type: 'keyDown', value }, { type: 'keyUp', value }]);
+    await this.call('POST', this.s('/actions'), { actions: [{ type: 'key', id: 'keyboard', actions }] });
+    await this.call('DELETE', this.s('/actions')).catch(() => {});
+  }
+
   async text(css) {
     return this.call('GET', this.s(`/element/${await this.el(css)}/text`));
   }

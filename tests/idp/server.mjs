@@ -34,8 +34,8 @@ const maxLifetime = Number(opt('max-lifetime', '900'));
 
 const prefix = `/api/accounts/${envId}/auth`;
 const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
-const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null, refreshDelayMs: 0, revokeDelayMs: 0 };
-const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0, services: [], faulted: [] };
+const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null, refreshDelayMs: 0, revokeDelayMs: 0, verificationHost: null };
+const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0, deviceCodes: [], services: [], faulted: [] };
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -87,6 +87,16 @@ provider.use(async (ctx, next) => {
   if (ctx.path.endsWith('/device/auth') && ctx.method === 'POST') {
     stats.deviceRequests += 1;
     if (interval !== null && ctx.body && typeof ctx.body === 'object') ctx.body.interval = Number(interval);
+    // Both codes, so the log scans can look for them; and, for the page-host test, the sign-in
+    // page moved to another host name (still this machine).
+    if (ctx.body?.device_code) stats.deviceCodes.push({ device_code: ctx.body.device_code, user_code: ctx.body.user_code });
+    if (control.verificationHost && ctx.body?.verification_uri) {
+      for (const key of ['verification_uri', 'verification_uri_complete']) {
+        const moved = new URL(ctx.body[key]);
+        moved.hostname = control.verificationHost;
+        ctx.body[key] = moved.toString();
+      }
+    }
   }
   if (ctx.path.endsWith('/token') && grant === 'urn:ietf:params:oauth:grant-type:device_code') {
     let error = ctx.body?.error ?? null;

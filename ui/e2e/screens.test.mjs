@@ -179,7 +179,7 @@ test('the device sign-in shows the code large, a QR code and a countdown', async
     ([qr]) =>
       window.__emit('device-event', {
         profile: 'demo-device',
-        event: { event: 'code', user_code: 'BXRT-KMQW', verification_uri: 'http://127.0.0.1:41234/api/accounts/demo-environment/auth/activate', verification_uri_complete: 'http://127.0.0.1:41234/api/accounts/demo-environment/auth/activate?user_code=BXRT-KMQW', expires_in: 600, interval: 2 },
+        event: { event: 'code', user_code: 'BXRT-KMQW', verification_uri: 'http://127.0.0.1:41234/api/accounts/demo-environment/auth/activate', verification_uri_complete: 'http://127.0.0.1:41234/api/accounts/demo-environment/auth/activate?user_code=BXRT-KMQW', expires_in: 600, expires_at: Math.floor(Date.now() / 1000) + 600, interval: 2, context: { host: 'ANALYST-LAPTOP', environment: 'http://127.0.0.1:41234/api/accounts/demo-environment', profile: 'demo-device', idp_host: '127.0.0.1', asks: 'LakeKey on ANALYST-LAPTOP asks to sign in to http://127.0.0.1:41234/api/accounts/demo-environment (profile demo-device), at the identity provider 127.0.0.1.', only_if: 'Enter this code only if you started this sign-in just now, on this machine. If you did not, do not enter it: close the page. LakeKey never asks for a code by mail, chat or phone.', page_host_warning: null } },
         qr,
       }),
     [qr],
@@ -187,6 +187,12 @@ test('the device sign-in shows the code large, a QR code and a countdown', async
   await page.locator('#user-code', { hasText: 'BXRT-KMQW' }).waitFor();
   assert.equal(await page.locator('.qr img').isVisible(), true);
   assert.match(await page.locator('[data-countdown]').innerText(), /^(10:00|9:5\d)$/);
+  // RFC 10027: who asks, what for, when not to enter the code; declining as prominent as approving.
+  assert.match(await page.locator('#sign-in-asks').innerText(), /LakeKey on ANALYST-LAPTOP asks to sign in to http:\/\/127\.0\.0\.1:41234\/api\/accounts\/demo-environment \(profile demo-device\)/);
+  assert.match(await page.locator('#only-if').innerText(), /only if you started this sign-in just now, on this machine/);
+  assert.match(await page.locator('.countdown').innerText(), /Code expires at .+, in/);
+  const size = (id) => page.evaluate((id) => { const e = document.getElementById(id); const r = e.getBoundingClientRect(); const s = getComputedStyle(e); return { height: r.height, weight: s.fontWeight, font: s.fontSize, border: s.borderWidth }; }, id);
+  assert.deepEqual(await size('cancel-sign-in'), await size('open-browser'), 'Cancel is as prominent as the primary action');
   await shot(page, '04-device-sign-in');
   // What a phone reads from the screen: the complete sign-in address.
   const scanned = execFileSync('zbarimg', ['--raw', '-q', join(shots, '04-device-sign-in.png')], { encoding: 'utf8' }).trim();
@@ -323,7 +329,7 @@ test('keyboard only: add an environment, sign in, copy, with a visible focus rin
   await page.keyboard.press('Enter'); // submits the form: save, then the device sign-in starts
   await page.locator('#device-title').waitFor();
   await page.evaluate(() => {
-    window.__emit('device-event', { profile: 'acme', event: { event: 'code', user_code: 'WXYZ-1234', verification_uri: 'https://idp/activate', verification_uri_complete: 'https://idp/activate?user_code=WXYZ-1234', expires_in: 600, interval: 5 } });
+    window.__emit('device-event', { profile: 'acme', event: { event: 'code', user_code: 'WXYZ-1234', verification_uri: 'https://idp/activate', verification_uri_complete: 'https://idp/activate?user_code=WXYZ-1234', expires_in: 600, expires_at: Math.floor(Date.now() / 1000) + 600, interval: 5, context: { host: 'ANALYST-LAPTOP', environment: 'https://acme.innovationlabs.teradata.com/api/accounts/e1', profile: 'acme', idp_host: 'idp', asks: 'LakeKey on ANALYST-LAPTOP asks to sign in to https://acme.innovationlabs.teradata.com/api/accounts/e1 (profile acme), at the identity provider idp.', only_if: 'Enter this code only if you started this sign-in just now, on this machine. If you did not, do not enter it: close the page. LakeKey never asks for a code by mail, chat or phone.', page_host_warning: null } } });
     Object.assign(window.__profiles[0], { state: 'signed_in', expiresAt: Math.floor(Date.now() / 1000) + 3600, canRefresh: true });
     window.__emit('device-event', { profile: 'acme', event: { event: 'signed_in', expires_at: Math.floor(Date.now() / 1000) + 3600 } });
   });
@@ -354,5 +360,29 @@ test('keyboard only: add an environment, sign in, copy, with a visible focus rin
   assert.equal(await page.locator('#toast-countdown').getAttribute('aria-hidden'), 'true');
   // The toast takes no clicks: it never covers a button under it.
   assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('toast')).pointerEvents), 'none');
+  await page.close();
+});
+
+test('a sign-in page on another host than the identity provider is called out', async () => {
+  const page = await open();
+  await page.locator('[data-name="demo-device"] [data-action="sign-in"]').click();
+  await page.evaluate(() =>
+    window.__emit('device-event', {
+      profile: 'demo-device',
+      event: {
+        event: 'code', user_code: 'QWER-TYUI', verification_uri: 'https://login.elsewhere.example/activate', expires_in: 600, expires_at: Math.floor(Date.now() / 1000) + 600, interval: 5,
+        context: { host: 'ANALYST-LAPTOP', environment: 'https://acme.example.com/api/accounts/e1', profile: 'demo-device', idp_host: 'idp.acme.example.com', asks: 'LakeKey on ANALYST-LAPTOP asks to sign in to https://acme.example.com/api/accounts/e1 (profile demo-device), at the identity provider idp.acme.example.com.', only_if: 'Enter this code only if you started this sign-in just now, on this machine. If you did not, do not enter it: close the page. LakeKey never asks for a code by mail, chat or phone.', page_host_warning: "The sign-in page is on login.elsewhere.example, not on the identity provider's host idp.acme.example.com. Enter the code only if you trust login.elsewhere.example." },
+      },
+    }),
+  );
+  const warning = await page.locator('#page-host-warning').innerText();
+  assert.match(warning, /login\.elsewhere\.example/);
+  assert.match(warning, /idp\.acme\.example\.com/);
+  // Cancel is reached by Tab from the primary action.
+  await page.locator('#open-browser').focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'cancel-sign-in');
+  await shot(page, '14-device-page-elsewhere');
+  await accessible(page, '14-device-page-elsewhere');
   await page.close();
 });

@@ -7,7 +7,41 @@ export type IdpPreset = "vcl" | "keycloak" | "ping" | "custom";
 
 export type Validation = "accepted" | "not_validated";
 
-export type DeviceEvent = { "event": "code", user_code: string, verification_uri: string, verification_uri_complete?: string, expires_in: number, interval: number, } | { "event": "pending" } | { "event": "slow_down", interval: number, } | { "event": "network_trouble", message: string, } | { "event": "signed_in", expires_at: number, } | { "event": "error", code: string, message: string, hint: string | null, };
+export type SignInContext = { 
+/**
+ * This computer's name.
+ */
+host: string, 
+/**
+ * The Lake environment (its base URL).
+ */
+environment: string, profile: string, 
+/**
+ * The identity provider's host (its issuer's).
+ */
+idp_host: string, 
+/**
+ * "LakeKey on HOST asks to sign in to ENVIRONMENT (profile NAME), at IDP_HOST."
+ */
+asks: string, 
+/**
+ * Enter the code only if you started this sign-in just now, on this machine.
+ */
+only_if: string, 
+/**
+ * Set when the sign-in page is on another host than the identity provider's.
+ */
+page_host_warning: string | null, };
+
+export type DeviceEvent = { "event": "code", user_code: string, verification_uri: string, verification_uri_complete?: string, expires_in: number, 
+/**
+ * Epoch seconds: when the code expires.
+ */
+expires_at: number, interval: number, 
+/**
+ * Who asks, and what to check before entering the code.
+ */
+context: SignInContext, } | { "event": "pending" } | { "event": "slow_down", interval: number, } | { "event": "network_trouble", message: string, } | { "event": "signed_in", expires_at: number, } | { "event": "error", code: string, message: string, hint: string | null, };
 
 export type StoreKind = "secret-service" | "kernel" | "credential-manager" | "macos-keychain" | "test";
 

@@ -161,7 +161,7 @@ describe('device sign-in', () => {
     expect(calls.find((c) => c.cmd === 'start_device_login')?.args).toEqual({ name: 'prod' });
     await emit('device-event', {
       profile: 'prod',
-      event: { event: 'code', user_code: 'ABCD-EFGH', verification_uri: 'https://idp/device', verification_uri_complete: 'https://idp/device?user_code=ABCD-EFGH', expires_in: 600, interval: 5 },
+      event: { event: 'code', user_code: 'ABCD-EFGH', verification_uri: 'https://idp/device', verification_uri_complete: 'https://idp/device?user_code=ABCD-EFGH', expires_in: 600, expires_at: 2000000000, interval: 5, context: { host: 'ANALYST-LAPTOP', environment: 'https://acme.example.com/api/accounts/e1', profile: 'prod', idp_host: 'idp', asks: 'LakeKey on ANALYST-LAPTOP asks to sign in to https://acme.example.com/api/accounts/e1 (profile prod), at the identity provider idp.', only_if: 'Enter this code only if you started this sign-in just now, on this machine. If you did not, do not enter it: close the page. LakeKey never asks for a code by mail, chat or phone.', page_host_warning: null } },
       qr: 'data:image/svg+xml;base64,PHN2Zy8+',
     });
     await flush();

@@ -190,6 +190,12 @@ class View:
             self.handle.update(_Rich(self))
 
 
+def _context(event: dict) -> dict:
+    """Who asks for the sign-in and what to check, as the command phrased it."""
+    context = event.get("context")
+    return {k: str(v) for k, v in context.items() if v is not None} if isinstance(context, dict) else {}
+
+
 class _Rich:
     """One rendering of the view, as HTML with a plain-text fallback."""
 
@@ -204,6 +210,9 @@ class _Rich:
             uri = str(v.event.get("verification_uri", ""))
             complete = str(v.event.get("verification_uri_complete") or uri)
             code = str(v.event.get("user_code", ""))
+            context = _context(v.event)
+            # Who asks and when not to enter the code: the command's words (RFC 10027).
+            parts.append(f'<p class="lakekey-asks">{html.escape(context.get("asks", ""))}</p>')
             parts.append(f'<p>Open <a href="{html.escape(complete, quote=True)}" target="_blank" rel="noopener">{html.escape(uri)}</a> and enter the code</p>')
             parts.append(
                 f'<p class="lakekey-code" style="font-size: 2.4em; font-family: ui-monospace, monospace; letter-spacing: 0.12em; margin: 0.2em 0"><b>{html.escape(code)}</b></p>'
@@ -212,6 +221,9 @@ class _Rich:
             if isinstance(svg, str) and svg:
                 data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
                 parts.append(f'<p><img class="lakekey-qr" alt="QR code of the sign-in address" width="200" height="200" src="data:image/svg+xml;base64,{data}"></p>')
+            if context.get("page_host_warning"):
+                parts.append(f'<p class="lakekey-warning" style="color: #b45309"><b>Warning:</b> {html.escape(context["page_host_warning"])}</p>')
+            parts.append(f'<p class="lakekey-only-if"><b>{html.escape(context.get("only_if", ""))}</b> To cancel, interrupt the kernel (■).</p>')
             left = v.left()
             if left is not None:
                 parts.append(f'<p class="lakekey-countdown">The code expires in {left // 60}:{left % 60:02d}.</p>')
@@ -226,9 +238,14 @@ class _Rich:
         lines = [f"LakeKey sign-in for {v.profile}"]
         if v.event is not None:
             complete = v.event.get("verification_uri_complete")
+            context = _context(v.event)
+            lines.append(context.get("asks", ""))
             lines.append(f"Open {v.event.get('verification_uri')} and enter the code:  {v.event.get('user_code')}")
             if complete:
                 lines.append(f"(or open {complete} directly)")
+            if context.get("page_host_warning"):
+                lines.append(f"Warning: {context['page_host_warning']}")
+            lines.append(f"{context.get('only_if', '')} Ctrl-C cancels.")
             qr = v.event.get("qr_text")
             if isinstance(qr, str) and qr:
                 lines.append(qr)

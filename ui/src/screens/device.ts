@@ -86,6 +86,8 @@ export class DeviceSignIn {
       error: d.error?.message ?? 'The sign-in failed.',
     };
     const c = d.code;
+    // Two nodes with their own ids: a button never moves between places (the morph keeps nodes).
+    const cancel = (id: string, label: string) => h('button', { type: 'button', class: 'decline', id, 'data-action': 'cancel-sign-in' }, label);
     const body = h(
       'div',
       { class: 'device' },
@@ -93,15 +95,25 @@ export class DeviceSignIn {
         ? h(
             'div',
             { class: 'code-box' },
+            // RFC 10027: who asks, on which machine, for what; decline as easy as approve.
+            h('p', { class: 'asks', id: 'sign-in-asks' }, c.context.asks),
             h('p', {}, 'Enter this code at ', h('strong', {}, c.verification_uri)),
             h('output', { class: 'user-code', id: 'user-code', 'aria-label': `Code ${c.user_code.split('').join(' ')}` }, c.user_code),
+            c.context.page_host_warning ? h('p', { class: 'warn-text', id: 'page-host-warning', role: 'alert' }, c.context.page_host_warning) : null,
+            h('p', { class: 'only-if', id: 'only-if' }, c.context.only_if),
             h(
               'div',
               { class: 'actions' },
+              h('button', { type: 'button', class: 'primary', id: 'open-browser', 'data-action': 'open-browser' }, 'Open sign-in page'),
+              cancel('cancel-sign-in', 'Cancel: I did not start this'),
               h('button', { type: 'button', id: 'copy-code', 'data-action': 'copy-code' }, 'Copy code'),
-              h('button', { type: 'button', class: 'primary', id: 'open-browser', 'data-action': 'open-browser' }, 'Open browser'),
             ),
-            h('p', { class: 'countdown' }, 'Code expires in ', h('span', { 'data-countdown': d.expiresAt ?? '' }, clock((d.expiresAt ?? 0) - nowSecs()))),
+            h(
+              'p',
+              { class: 'countdown' },
+              `Code expires at ${new Date(c.expires_at * 1000).toLocaleTimeString()}, in `,
+              h('span', { 'data-countdown': d.expiresAt ?? '' }, clock((d.expiresAt ?? 0) - nowSecs())),
+            ),
           )
         : null,
       d.qr ? h('figure', { class: 'qr' }, h('img', { src: d.qr, alt: 'QR code of the sign-in address, to sign in from a phone', width: 200, height: 200 }), h('figcaption', {}, 'Or scan to sign in from your phone')) : null,
@@ -118,9 +130,7 @@ export class DeviceSignIn {
       h(
         'div',
         { class: 'actions' },
-        failed
-          ? h('button', { type: 'button', class: 'primary', id: 'retry-sign-in', 'data-action': 'retry-sign-in' }, 'Try again')
-          : h('button', { type: 'button', id: 'cancel-sign-in', 'data-action': 'cancel-sign-in' }, 'Cancel'),
+        failed ? h('button', { type: 'button', class: 'primary', id: 'retry-sign-in', 'data-action': 'retry-sign-in' }, 'Try again') : c ? null : cancel('cancel-starting', 'Cancel'),
         failed ? h('button', { type: 'button', id: 'device-back', 'data-action': 'back' }, 'Back') : null,
       ),
     );
