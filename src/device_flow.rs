@@ -118,6 +118,10 @@ pub enum DeviceEvent {
         /// Who asks, and what to check before entering the code.
         context: SignInContext,
     },
+    /// The browser sign-in's page was opened: finish there (until `expires_at`).
+    Browser { idp_host: String, expires_at: u64 },
+    /// A browser sign-in cannot happen here; the device flow takes over (said once).
+    Fallback { message: String },
     Pending,
     SlowDown { interval: u64 },
     /// A poll failed for network or server reasons; polling goes on for a while.
@@ -141,6 +145,8 @@ impl std::fmt::Debug for DeviceEvent {
                 .field("interval", interval)
                 .field("context", context)
                 .finish_non_exhaustive(),
+            DeviceEvent::Browser { idp_host, expires_at } => f.debug_struct("Browser").field("idp_host", idp_host).field("expires_at", expires_at).finish(),
+            DeviceEvent::Fallback { message } => f.debug_struct("Fallback").field("message", message).finish(),
             DeviceEvent::Pending => f.write_str("Pending"),
             DeviceEvent::SlowDown { interval } => f.debug_struct("SlowDown").field("interval", interval).finish(),
             DeviceEvent::NetworkTrouble { message } => f.debug_struct("NetworkTrouble").field("message", message).finish(),
@@ -398,6 +404,7 @@ fn cancelled() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     const FIVE: Duration = Duration::from_secs(5);
 
@@ -447,15 +454,22 @@ mod tests {
     fn events_serialise_as_the_cli_contract_says() {
         let json = serde_json::to_string(&DeviceEvent::SlowDown { interval: 10 }).unwrap();
         assert_eq!(json, r#"{"event":"slow_down","interval":10}"#);
-        let json = serde_json::to_string(&DeviceEvent::Code {
+        let context = SignInContext::new("laptop", "https://acme.example.com/api/accounts/e1", "prod", "https://idp/realms/r", "https://idp/device");
+        let event = DeviceEvent::Code {
             user_code: "ABCD-EFGH".into(),
             verification_uri: "https://idp/device".into(),
             verification_uri_complete: None,
             expires_in: 600,
+            expires_at: 1600,
             interval: 5,
-        })
-        .unwrap();
-        assert_eq!(json, r#"{"event":"code","user_code":"ABCD-EFGH","verification_uri":"https://idp/device","expires_in":600,"interval":5}"#);
+            context,
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["event"], "code");
+        assert_eq!((json["user_code"].as_str(), json["expires_at"].as_u64(), json["interval"].as_u64()), (Some("ABCD-EFGH"), Some(1600), Some(5)));
+        assert_eq!(json["context"]["asks"], "LakeKey on laptop asks to sign in to https://acme.example.com/api/accounts/e1 (profile prod), at the identity provider idp.");
+        assert_eq!(json["context"]["page_host_warning"], Value::Null, "the page is on the identity provider's host");
+        assert!(!format!("{event:?}").contains("ABCD"), "the user code stays out of Debug (logs)");
     }
 
     #[tokio::test]
@@ -480,6 +494,13 @@ mod tests {
         assert_eq!(err.code(), ErrorCode::CodeExpired);
         assert_eq!(*clock.sleeps.lock().unwrap(), vec![FIVE, FIVE, Duration::from_secs(2)]);
         assert!(matches!(events[0], DeviceEvent::NetworkTrouble { .. }));
+    }
+
+    #[test]
+    fn a_sign_in_page_elsewhere_is_called_out_naming_both_hosts() {
+        let context = SignInContext::new("laptop", "https://acme.example.com/api/accounts/e1", "prod", "https://idp.acme.example.com/realms/r", "https://login.other.example/device");
+        let warning = context.page_host_warning.unwrap();
+        assert!(warning.contains("login.other.example") && warning.contains("idp.acme.example.com"), "{warning}");
     }
 
     #[test]

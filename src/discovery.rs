@@ -12,6 +12,21 @@ pub struct IdpEndpoints {
     pub token_endpoint: String,
     pub device_authorization_endpoint: Option<String>,
     pub revocation_endpoint: Option<String>,
+    /// For the browser sign-in (authorization code with PKCE).
+    pub authorization_endpoint: Option<String>,
+    /// `code_challenge_methods_supported` (RFC 8414): the browser sign-in needs `S256`.
+    pub code_challenge_methods: Vec<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207): then every answer to the
+    /// redirect must name the issuer.
+    pub iss_in_answers: bool,
+}
+
+impl IdpEndpoints {
+    /// Whether this provider can do the browser sign-in as LakeKey does it: an authorization
+    /// endpoint and PKCE with S256 (RFC 7636; `plain` is never used).
+    pub fn offers_browser_sign_in(&self) -> bool {
+        self.authorization_endpoint.is_some() && self.code_challenge_methods.iter().any(|m| m == "S256")
+    }
 }
 
 #[derive(Deserialize)]
@@ -20,6 +35,11 @@ struct Document {
     token_endpoint: Option<String>,
     device_authorization_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
+    authorization_endpoint: Option<String>,
+    #[serde(default)]
+    code_challenge_methods_supported: Vec<String>,
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
 }
 
 pub fn discovery_url(issuer: &str) -> String {
@@ -61,6 +81,9 @@ fn parse_document(issuer: &str, doc: Document) -> Result<IdpEndpoints> {
         token_endpoint,
         device_authorization_endpoint: checked(doc.device_authorization_endpoint, "device authorization endpoint")?,
         revocation_endpoint: checked(doc.revocation_endpoint, "revocation endpoint")?,
+        authorization_endpoint: checked(doc.authorization_endpoint, "authorization endpoint")?,
+        code_challenge_methods: doc.code_challenge_methods_supported,
+        iss_in_answers: doc.authorization_response_iss_parameter_supported,
     })
 }
 
@@ -83,6 +106,20 @@ mod tests {
         assert_eq!(got.token_endpoint, "https://idp.example.com/token");
         assert_eq!(got.device_authorization_endpoint.as_deref(), Some("https://idp.example.com/device"));
         assert_eq!(got.revocation_endpoint, None);
+        assert!(!got.offers_browser_sign_in(), "no authorization endpoint");
+        let browser = parse_document(
+            "https://idp.example.com",
+            doc(r#"{"token_endpoint":"https://idp.example.com/token","authorization_endpoint":"https://idp.example.com/auth",
+                "code_challenge_methods_supported":["plain","S256"],"authorization_response_iss_parameter_supported":true}"#),
+        )
+        .unwrap();
+        assert!(browser.offers_browser_sign_in() && browser.iss_in_answers);
+        let plain_only = parse_document(
+            "https://idp.example.com",
+            doc(r#"{"token_endpoint":"https://idp.example.com/token","authorization_endpoint":"https://idp.example.com/auth","code_challenge_methods_supported":["plain"]}"#),
+        )
+        .unwrap();
+        assert!(!plain_only.offers_browser_sign_in(), "PKCE with S256 or not at all");
         assert_eq!(discovery_url("https://idp.example.com/"), "https://idp.example.com/.well-known/openid-configuration");
     }
 

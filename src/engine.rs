@@ -6,7 +6,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::credential::{Credential, PastedToken, PatCredential, Renewal, Validation};
 use crate::device_flow::{self, DeviceEvent};
 use crate::crash_point;
-use crate::discovery;
+use crate::browser_flow;
+use crate::discovery::{self, IdpEndpoints};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpClient;
 use crate::jwt_info::{self, JwtInfo};
@@ -23,6 +24,14 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// How a browser sign-in reaches the user's browser.
+pub enum Browser<'a> {
+    /// Opens a page in the user's browser, or says why it could not.
+    Opener(&'a (dyn Fn(&str) -> std::result::Result<(), String> + Send + Sync)),
+    /// No browser can be shown here (an SSH session, a notebook kernel, no display), and why.
+    Unavailable(String),
+}
 
 /// The default "valid for at least" margin of [`Engine::token`].
 pub const DEFAULT_MIN_VALID_SECS: u64 = 60;
@@ -451,6 +460,70 @@ impl Engine {
 
     // ---- sign in --------------------------------------------------------------------------
 
+    /// Signs in by the profile's method: the browser sign-in for `browser` profiles (unless
+    /// `force_device`, or no browser can open here, which is said once with a `fallback` event),
+    /// else the device flow. Events report progress.
+    pub async fn login(
+        &self,
+        name: Option<&str>,
+        force_device: bool,
+        browser: Browser<'_>,
+        cancel: &Cancel,
+        on_event: &mut (dyn FnMut(&DeviceEvent) + Send),
+    ) -> Result<SignIn> {
+        let profile = self.resolve(name)?;
+        if profile.method != Method::Browser || force_device {
+            return self.device_login(Some(&profile.name), cancel, on_event).await;
+        }
+        match browser {
+            Browser::Opener(open) => self.browser_login(&profile, open, cancel, on_event).await,
+            Browser::Unavailable(why) => {
+                on_event(&DeviceEvent::Fallback { message: format!("{why}: signing in with a code instead (the device flow).") });
+                self.device_login(Some(&profile.name), cancel, on_event).await
+            }
+        }
+    }
+
+    /// What a sign-in needs before it asks the user anything: a keychain that takes the result
+    /// (checked now, not after the approval) and the identity provider's endpoints.
+    async fn prepare_sign_in(&self, profile: &Resolved, cancel: &Cancel) -> Result<(Keychain, IdpEndpoints)> {
+        let keychain = self.keychain()?.clone();
+        keychain.check_writable()?;
+        let endpoints = tokio::select! {
+            _ = cancel.cancelled() => return Err(Error::new(ErrorCode::Cancelled, "The sign-in was cancelled.")),
+            found = discovery::discover(self.http()?, &profile.issuer) => found?,
+        };
+        Ok((keychain, endpoints))
+    }
+
+    /// Stores what a sign-in's token answer gave, under the profile's lock like every write (a
+    /// logout or refresh in progress finishes first, and then this sign-in is what stays).
+    async fn store_sign_in(
+        &self,
+        profile: &Resolved,
+        keychain: &Keychain,
+        endpoints: &IdpEndpoints,
+        token: &oauth2::basic::BasicTokenResponse,
+        on_event: &mut (dyn FnMut(&DeviceEvent) + Send),
+    ) -> Result<SignIn> {
+        let session = device_flow::session_from_token(
+            token,
+            self.clock.now(),
+            &endpoints.token_endpoint,
+            endpoints.revocation_endpoint.as_deref(),
+            &profile.client_id,
+            None,
+        );
+        let expires_at = session.expires_at;
+        let (saved, elsewhere) = {
+            let _lock = self.lock(&profile.name).await?;
+            let saved = keychain.save(&profile.name, &Credential::OAuth(session))?;
+            (saved, self.record_store(profile, keychain.kind())?)
+        };
+        on_event(&DeviceEvent::SignedIn { expires_at });
+        Ok(SignIn { status: self.status(Some(&profile.name))?, warnings: saved.replaced.into_iter().chain(elsewhere).collect() })
+    }
+
     /// The device flow for a profile: events report progress (the first is the code to show).
     pub async fn device_login(
         &self,
@@ -459,14 +532,8 @@ impl Engine {
         on_event: &mut (dyn FnMut(&DeviceEvent) + Send),
     ) -> Result<SignIn> {
         let profile = self.resolve(name)?;
-        // Fail on a missing or read-only keychain before the user approves anything.
-        let keychain = self.keychain()?;
-        keychain.check_writable()?;
+        let (keychain, endpoints) = self.prepare_sign_in(&profile, cancel).await?;
         let http = self.http()?;
-        let endpoints = tokio::select! {
-            _ = cancel.cancelled() => return Err(Error::new(ErrorCode::Cancelled, "The sign-in was cancelled.")),
-            found = discovery::discover(http, &profile.issuer) => found?,
-        };
         let device_endpoint = endpoints.device_authorization_endpoint.as_deref().ok_or_else(|| {
             Error::new(ErrorCode::Server, "The identity provider does not offer the device sign-in flow (no device authorization endpoint).")
                 .with_hint("Check the profile's identity provider preset or issuer; or use a PAT (lakekey pat import).")
@@ -475,24 +542,31 @@ impl Engine {
         let context = device_flow::SignInContext::new(&device_flow::this_host(), &profile.base_url, &profile.name, &profile.issuer, &code.verification_uri);
         on_event(&DeviceEvent::code_issued(&code, context));
         let token = device_flow::poll_for_token(http, &endpoints.token_endpoint, &profile.client_id, &code, self.clock.as_ref(), cancel, on_event).await?;
-        let session = device_flow::session_from_token(
-            &token,
-            self.clock.now(),
-            &endpoints.token_endpoint,
-            endpoints.revocation_endpoint.as_deref(),
-            &profile.client_id,
-            None,
-        );
-        let expires_at = session.expires_at;
-        let saved = {
-            // Under the profile's lock, like every write: a logout or refresh in progress
-            // finishes first, and then this sign-in is what stays.
-            let _lock = self.lock(&profile.name).await?;
-            let saved = keychain.save(&profile.name, &Credential::OAuth(session))?;
-            (saved, self.record_store(&profile, keychain.kind())?)
-        };
-        on_event(&DeviceEvent::SignedIn { expires_at });
-        Ok(SignIn { status: self.status(Some(&profile.name))?, warnings: saved.0.replaced.into_iter().chain(saved.1).collect() })
+        self.store_sign_in(&profile, &keychain, &endpoints, &token, on_event).await
+    }
+
+    /// The browser sign-in (authorization code with PKCE and a loopback redirect): `open` shows
+    /// the identity provider's page in the user's browser; the answer comes back to this
+    /// machine. Where the browser cannot be opened, the device flow takes over, said once.
+    async fn browser_login(
+        &self,
+        profile: &Resolved,
+        open: &(dyn Fn(&str) -> std::result::Result<(), String> + Send + Sync),
+        cancel: &Cancel,
+        on_event: &mut (dyn FnMut(&DeviceEvent) + Send),
+    ) -> Result<SignIn> {
+        let (keychain, endpoints) = self.prepare_sign_in(profile, cancel).await?;
+        let request = browser_flow::start(&endpoints, &profile.client_id, &profile.scope)?;
+        if let Err(why) = open(&request.url) {
+            drop(request);
+            on_event(&DeviceEvent::Fallback { message: format!("No browser could be opened ({why}): signing in with a code instead (the device flow).") });
+            return self.device_login(Some(&profile.name), cancel, on_event).await;
+        }
+        let limit = browser_flow::sign_in_limit();
+        let idp_host = url::Url::parse(&profile.issuer).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+        on_event(&DeviceEvent::Browser { idp_host, expires_at: self.clock.now().saturating_add(limit.as_secs()) });
+        let token = browser_flow::finish(self.http()?, &endpoints, request, std::time::Instant::now() + limit, cancel).await?;
+        self.store_sign_in(profile, &keychain, &endpoints, &token, on_event).await
     }
 
     /// Signs a PAT JWT from a PAT and PEM key, validates it with Lake (unless told not to), and
@@ -830,7 +904,7 @@ fn store_unreachable(profile: &Resolved, kind: StoreKind, e: Error) -> Error {
 
 fn not_signed_in(profile: &Resolved) -> Error {
     let how = match profile.method {
-        Method::Device => "`lakekey login`",
+        Method::Device | Method::Browser => "`lakekey login`",
         Method::Pat => "`lakekey pat import`",
         Method::Token => "`lakekey login` (paste a token)",
     };

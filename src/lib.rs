@@ -12,6 +12,7 @@
 //! - the sign-in page: [`browser`] (opening it, WSL included), [`qr_code`] (for a phone)
 
 pub mod browser;
+pub mod browser_flow;
 pub mod cancel;
 pub mod clock;
 pub mod crash_point;
@@ -26,6 +27,7 @@ pub mod jwt_info;
 pub mod keychain;
 pub mod lake_url;
 pub mod lake_validation;
+pub mod loopback;
 pub mod oauth_refresh;
 pub mod pat_jwt;
 pub mod pem_key;
@@ -37,7 +39,7 @@ pub mod secret;
 
 pub use cancel::Cancel;
 pub use device_flow::DeviceEvent;
-pub use engine::{BearerToken, Engine, PatImport, PatImported, SignIn, SignedOut, Status, TokenNote, DEFAULT_MIN_VALID_SECS};
+pub use engine::{BearerToken, Browser, Engine, PatImport, PatImported, SignIn, SignedOut, Status, TokenNote, DEFAULT_MIN_VALID_SECS};
 pub use error::{Error, ErrorCode, Result};
 pub use profile::{Method, Profile, Resolved};
 pub use lake_url::IdpPreset;

@@ -20,8 +20,11 @@ pub const DEFAULT_SCOPE: &str = "openid";
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
+    /// The device flow: a code to enter in a browser on any device (RFC 8628).
     #[default]
     Device,
+    /// Authorization code with PKCE and a loopback redirect: one click, no code (RFC 8252).
+    Browser,
     Pat,
     Token,
 }
@@ -30,6 +33,7 @@ impl Method {
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Device => "device",
+            Method::Browser => "browser",
             Method::Pat => "pat",
             Method::Token => "token",
         }
@@ -104,6 +108,11 @@ impl Profile {
         let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         if self.expiration_time == Some(0) {
             return Err(Error::invalid("The expiration time must be at least 1 second."));
+        }
+        // Lake's own identity provider offers its device client the device grant only.
+        if self.method == Method::Browser && self.idp == IdpPreset::Vcl {
+            return Err(Error::invalid("Lake's own identity provider signs in with a code (the device flow) only; the browser sign-in needs the Keycloak, Ping or custom preset.")
+                .with_hint("Use the device method with Lake's identity provider, or choose the preset of the identity provider that allows a loopback redirect."));
         }
         Ok(Resolved {
             name: name.to_string(),

@@ -119,7 +119,8 @@ pub struct DeviceEventPayload {
     pub notes: Vec<String>,
 }
 
-/// Starts the device flow in the background; progress arrives as `device-event`s.
+/// Starts the profile's sign-in in the background (the browser sign-in for `browser` profiles,
+/// else the device flow); progress arrives as `device-event`s.
 #[tauri::command]
 pub async fn start_device_login<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String) -> IpcResult<()> {
     let cancel = lakekey::Cancel::new();
@@ -151,16 +152,23 @@ pub async fn start_device_login<R: Runtime>(app: AppHandle<R>, state: State<'_, 
             };
             emit(event.clone(), qr, Vec::new());
         };
-        log::info!("device sign-in started for profile `{name}`");
-        let result = engine.device_login(Some(&name), &cancel, &mut on_event).await;
+        log::info!("sign-in started for profile `{name}`");
+        // A `browser` profile signs in through the user's browser on this computer (the one
+        // thing that always opens it, test builds included); others with the device flow.
+        let opener = app.clone();
+        let open = move |url: &str| {
+            use tauri_plugin_opener::OpenerExt;
+            opener.opener().open_url(url, None::<&str>).map_err(|e| e.to_string())
+        };
+        let result = engine.login(Some(&name), false, lakekey::Browser::Opener(&open), &cancel, &mut on_event).await;
         match &result {
             Ok(done) => {
-                log::info!("device sign-in of profile `{name}` succeeded");
+                log::info!("sign-in of profile `{name}` succeeded");
                 let expires_at = signed_in.or(done.status.expires_at).unwrap_or_default();
                 emit(DeviceEvent::SignedIn { expires_at }, None, done.notes());
             }
             Err(e) => {
-                log::warn!("device sign-in of profile `{name}` ended ({}): {}", e.code(), e.message());
+                log::warn!("sign-in of profile `{name}` ended ({}): {}", e.code(), e.message());
                 emit(DeviceEvent::failed(e), None, Vec::new());
             }
         }

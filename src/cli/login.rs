@@ -6,7 +6,7 @@ use super::secret_input;
 use clap::Args;
 use lakekey::browser::{self, Opened};
 use lakekey::device_flow::DeviceEvent;
-use lakekey::{Cancel, Engine, Error, Method};
+use lakekey::{Browser, Cancel, Engine, Error, Method};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,9 +14,13 @@ use std::process::ExitCode;
 pub struct LoginArgs {
     #[command(flatten)]
     profile: ProfileArg,
-    /// Do not open a browser; just print the address and code.
+    /// Do not open a browser; just print the address and code (a `browser` profile signs in
+    /// with a code then).
     #[arg(long)]
     no_browser: bool,
+    /// Sign in with a code (the device flow) even where the profile's method is `browser`.
+    #[arg(long)]
+    device: bool,
     /// One JSON object per line on stdout, each with an `event` member.
     #[arg(long)]
     json: bool,
@@ -94,7 +98,19 @@ pub async fn run(engine: &Engine, args: LoginArgs, format: ErrorFormat) -> Resul
             };
         }
     };
-    let result = engine.device_login(Some(&resolved.name), &cancel, &mut on_event).await;
+    // The browser sign-in needs a browser on this machine; where there is none, the engine says
+    // so once and signs in with a code.
+    let open = |url: &str| match browser::open(url) {
+        Opened::Yes(_) => Ok(()),
+        Opened::NoBrowserHere(why) | Opened::Failed(why) => Err(why),
+        Opened::NotAsked => Err("not asked".to_string()),
+    };
+    let browser_here = match browser::choose(&browser::Environment::current()) {
+        _ if no_browser => Browser::Unavailable("You asked for no browser (--no-browser)".to_string()),
+        browser::Launch::Nothing(why) => Browser::Unavailable(why),
+        _ => Browser::Opener(&open),
+    };
+    let result = engine.login(Some(&resolved.name), args.device, browser_here, &cancel, &mut on_event).await;
     on_ctrl_c.abort();
     if let Some(e) = broken {
         return Err(e);
@@ -137,6 +153,10 @@ fn print_event(event: &DeviceEvent) -> Result<(), Error> {
             text.push_str(&format!("The code expires in {}. Waiting for approval… (Ctrl-C cancels)", human_duration(*expires_in)));
             say(text)
         }
+        DeviceEvent::Browser { idp_host, .. } => {
+            say(format!("Your browser opened {idp_host} to sign in: finish there, and this continues by itself. Waiting… (Ctrl-C cancels)"))
+        }
+        DeviceEvent::Fallback { message } => say(message),
         DeviceEvent::Pending | DeviceEvent::Error { .. } => Ok(()),
         DeviceEvent::SlowDown { interval } => say(format!("The identity provider asked to poll less often: every {interval} s now.")),
         DeviceEvent::NetworkTrouble { message } => say(format!("Network trouble, still trying: {message}")),

@@ -86,6 +86,9 @@ pub struct PatSigning {
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum MethodArg {
     Device,
+    /// The browser sign-in (authorization code with PKCE, a loopback redirect): not with Lake's
+    /// own identity provider.
+    Browser,
     Pat,
     Token,
 }
@@ -106,6 +109,7 @@ pub async fn run(engine: &Engine, cmd: ProfileCommand) -> Result<ExitCode, Error
                 base_url: a.base_url,
                 method: match a.method {
                     MethodArg::Device => Method::Device,
+                    MethodArg::Browser => Method::Browser,
                     MethodArg::Pat => Method::Pat,
                     MethodArg::Token => Method::Token,
                 },
@@ -190,7 +194,7 @@ fn describe(text: &mut String, r: &Resolved) {
     line("method:", r.method.as_str());
     line("org id:", &r.org_id);
     line("env id:", &r.env_id);
-    if r.method == Method::Device {
+    if matches!(r.method, Method::Device | Method::Browser) {
         line("IdP:", &format!("{} ({})", r.issuer, r.idp.as_str()));
         line("client id:", &r.client_id);
         line("scope:", &r.scope);

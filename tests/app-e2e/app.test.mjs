@@ -385,7 +385,7 @@ test('a sign-in the identity provider revoked is announced by a desktop notifica
 test('the app log says what happened and holds no secret', async () => {
   const log = join(work, 'data', 'dev.lakekey.desktop', 'logs', 'lakekey.log');
   const text = await waitFor('the log file', () => (existsSync(log) ? readFileSync(log, 'utf8') : null));
-  assert.match(text, /device sign-in of profile `e2e-device` succeeded/);
+  assert.match(text, /sign-in of profile `e2e-device` succeeded/);
   assert.match(text, /refreshing profile `e2e-revoked` failed \(sign_in_required\)/);
   assert.match(text, /copied a token/);
   for (const secret of secrets) assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 6)}…) is in the log`);

@@ -35,7 +35,7 @@ const maxLifetime = Number(opt('max-lifetime', '900'));
 const prefix = `/api/accounts/${envId}/auth`;
 const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
 const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null, refreshDelayMs: 0, revokeDelayMs: 0, verificationHost: null };
-const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0, deviceCodes: [], services: [], faulted: [] };
+const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0, deviceCodes: [], codeExchanges: [], services: [], faulted: [] };
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -44,13 +44,25 @@ const baseUrl = `http://127.0.0.1:${port}/api/accounts/${envId}`;
 const issuer = `http://127.0.0.1:${port}${prefix}`;
 
 const provider = new Provider(issuer, {
-  clients: clientIds.map((client_id) => ({
-    client_id,
-    token_endpoint_auth_method: 'none',
-    grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
-    response_types: [],
-    redirect_uris: [],
-  })),
+  clients: [
+    ...clientIds.map((client_id) => ({
+      client_id,
+      token_endpoint_auth_method: 'none',
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+      response_types: [],
+      redirect_uris: [],
+    })),
+    // The browser sign-in's client: a native app allowed a loopback redirect on any port
+    // (RFC 8252 §7.3), public, with PKCE (required by this provider for public clients).
+    {
+      client_id: 'lakekey-browser',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+    },
+  ],
   features: {
     deviceFlow: { enabled: true },
     revocation: { enabled: true },
@@ -106,6 +118,9 @@ provider.use(async (ctx, next) => {
       error = 'slow_down';
     }
     stats.polls.push({ at: Date.now(), status: ctx.status, error });
+  }
+  if (ctx.path.endsWith('/token') && grant === 'authorization_code') {
+    stats.codeExchanges.push({ at: Date.now(), status: ctx.status, error: ctx.body?.error ?? null });
   }
   if (ctx.path.endsWith('/token') && grant === 'refresh_token') {
     stats.refreshes.push({ at: Date.now(), status: ctx.status, error: ctx.body?.error ?? null });

@@ -77,7 +77,7 @@ export class App implements Shell {
   }
 
   signIn(p: ProfileView): void {
-    if (p.method === 'device') this.device.start(p.name);
+    if (p.method === 'device' || p.method === 'browser') this.device.start(p.name);
     else if (p.method === 'pat') this.go({ kind: 'pat', profile: p.name });
     else this.go({ kind: 'paste', profile: p.name });
   }

@@ -5,7 +5,7 @@ import { errorTitle } from './format';
 import type { Idp, IpcError, Method } from './types';
 
 export function methodLabel(m: Method): string {
-  return m === 'device' ? 'Browser sign-in (device code)' : m === 'pat' ? 'Personal access token + key' : 'Pasted token';
+  return { device: 'Sign-in code (device flow)', browser: 'Browser on this computer (one click)', pat: 'Personal access token + key', token: 'Pasted token' }[m];
 }
 
 export function idpLabel(v: Idp): string {

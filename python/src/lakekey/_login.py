@@ -65,6 +65,10 @@ def login(profile: Optional[str], show_notes: Callable[[List["_cli.Note"]], None
             if kind == "profile":
                 profile = str(event.get("name", profile))
                 view.profile = profile
+            elif kind == "browser":
+                view.status(f"Your browser opened {event.get('idp_host', 'the identity provider')} to sign you in. Finish there; this continues by itself.")
+            elif kind == "fallback":
+                view.status(str(event.get("message", "")))
             elif kind == "code":
                 view.code(event)
             elif kind == "slow_down":

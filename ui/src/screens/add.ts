@@ -12,7 +12,7 @@ export function addView(shell: Shell, edit?: ProfileView): HTMLElement {
   const input = (id: string, value = '', attrs: Record<string, string> = {}) => h('input', { id, value, autocomplete: 'off', spellcheck: 'false', ...attrs });
   const baseUrl = input('base-url', i?.baseUrl ?? '', { type: 'url', required: 'true', placeholder: 'https://<org>.<domain>/api/accounts/<environment id>' });
   const name = input('profile-name', edit?.name ?? '', { required: 'true', pattern: '[A-Za-z0-9_.\\-]{1,64}' });
-  const method = h('select', { id: 'method' }, ...(['device', 'pat', 'token'] as Method[]).map((m) => h('option', { value: m, selected: (i?.method ?? 'device') === m }, methodLabel(m))));
+  const method = h('select', { id: 'method' }, ...(['device', 'browser', 'pat', 'token'] as Method[]).map((m) => h('option', { value: m, selected: (i?.method ?? 'device') === m }, methodLabel(m))));
   const idp = h('select', { id: 'idp' }, ...(['vcl', 'keycloak', 'ping', 'custom'] as Idp[]).map((v) => h('option', { value: v, selected: (i?.idp ?? 'vcl') === v }, idpLabel(v))));
   const issuer = input('issuer', i?.issuer ?? '');
   const realm = input('realm', i?.realm ?? '', { placeholder: 'teradata' });

@@ -1,5 +1,6 @@
-// The device (browser) sign-in: the code to enter, a QR code, its countdown and the progress the
-// Rust shell reports. Updated in place by the shell, so its buttons act through `data-action`.
+// A sign-in in progress: the device flow's code to enter (with a QR code and its countdown), or
+// the browser sign-in's "finish in your browser", and the progress the Rust shell reports.
+// Updated in place by the shell, so its buttons act through `data-action`.
 
 import { api, asIpcError } from '../api';
 import { h } from '../dom';
@@ -10,10 +11,13 @@ import type { DeviceEvent, IpcError, ProfileView } from '../types';
 interface DeviceState {
   profile: string;
   code?: Extract<DeviceEvent, { event: 'code' }>;
+  browser?: Extract<DeviceEvent, { event: 'browser' }>;
+  /** Said once when a browser sign-in falls back to the device flow. */
+  fallback?: string;
   qr?: string;
   expiresAt?: number;
   interval?: number;
-  status: 'starting' | 'pending' | 'slow_down' | 'network_trouble' | 'signed_in' | 'error';
+  status: 'starting' | 'browser' | 'pending' | 'slow_down' | 'network_trouble' | 'signed_in' | 'error';
   message?: string;
   error?: IpcError;
 }
@@ -36,6 +40,14 @@ export class DeviceSignIn {
     if (!this.state || this.state.profile !== profile) this.state = { profile, status: 'starting' };
     const d = this.state;
     switch (event.event) {
+      case 'browser':
+        d.browser = event;
+        d.expiresAt = event.expires_at;
+        d.status = 'browser';
+        break;
+      case 'fallback':
+        d.fallback = event.message;
+        break;
       case 'code':
         d.code = event;
         d.qr = qr;
@@ -78,7 +90,8 @@ export class DeviceSignIn {
     const d = this.state;
     if (!d) return h('p', {}, 'No sign-in running.');
     const statusText: Record<DeviceState['status'], string> = {
-      starting: 'Asking the identity provider for a code…',
+      starting: 'Asking the identity provider…',
+      browser: 'Waiting for you to finish signing in in your browser…',
       pending: 'Waiting for you to approve in the browser…',
       slow_down: `The identity provider asked LakeKey to poll less often (every ${d.interval ?? '?'} s). Still waiting…`,
       network_trouble: `Network trouble, still trying: ${d.message ?? ''}`,
@@ -88,9 +101,20 @@ export class DeviceSignIn {
     const c = d.code;
     // Two nodes with their own ids: a button never moves between places (the morph keeps nodes).
     const cancel = (id: string, label: string) => h('button', { type: 'button', class: 'decline', id, 'data-action': 'cancel-sign-in' }, label);
+    const b = d.browser;
     const body = h(
       'div',
       { class: 'device' },
+      d.fallback ? h('p', { class: 'help', id: 'sign-in-fallback' }, d.fallback) : null,
+      b && !c
+        ? h(
+            'div',
+            { class: 'code-box' },
+            h('p', { class: 'asks', id: 'browser-opened' }, `Your browser opened ${b.idp_host} to sign you in. Finish there: LakeKey continues by itself, with no code to type.`),
+            h('div', { class: 'actions' }, cancel('cancel-browser', 'Cancel')),
+            h('p', { class: 'countdown' }, 'Time left: ', h('span', { 'data-countdown': d.expiresAt ?? '' }, clock((d.expiresAt ?? 0) - nowSecs()))),
+          )
+        : null,
       c
         ? h(
             'div',

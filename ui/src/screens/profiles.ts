@@ -59,7 +59,7 @@ function card(p: ProfileView): HTMLElement {
       button('sign-out', 'Sign out'),
     );
   } else {
-    actions.append(button('sign-in', 'Sign in', { class: 'primary' }));
+    actions.append(button('sign-in', p.method === 'browser' ? 'Sign in with browser' : 'Sign in', { class: 'primary' }));
   }
   if (!p.isDefault) actions.append(button('default', 'Make default'));
   actions.append(button('edit', 'Edit'), button('remove', 'Remove', { class: 'danger' }));
