@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, copyFileSync, chmodSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, copyFileSync, chmodSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDesktopBus } from './desktop-bus.mjs';
@@ -73,7 +73,13 @@ before(async () => {
     body: JSON.stringify({ kid: 'key1', public_key_pem: readFileSync(join(root, 'tests/fixtures/test-public-key.pem'), 'utf8'), pat: 'e2e-pat-0001', username: 'ANALYST' }),
   });
 
+  // The stand-in browser (tests/idp/browser.mjs) where the desktop looks up its URL handler: the
+  // browser sign-in opens it, as a desktop opens the user's browser.
+  mkdirSync(join(work, 'bin'));
+  writeFileSync(join(work, 'bin', 'xdg-open'), `#!/bin/sh\nnode '${join(root, 'tests/idp/browser.mjs')}' "$1" >>"${join(work, 'browser.out')}" 2>&1 &\n`, { mode: 0o755 });
   Object.assign(env, {
+    PATH: `${join(work, 'bin')}:${process.env.PATH}`,
+    LAKEKEY_TEST_BROWSER_LOG: join(work, 'browser.jsonl'),
     DISPLAY: display,
     LAKEKEY_CONFIG_DIR: join(work, 'config'),
     // The app's log file goes to $XDG_DATA_HOME/dev.lakekey.desktop/logs.
@@ -141,6 +147,36 @@ test('add an environment, sign in by device flow in a real browser, copy the tok
   assert.match(clipboard('TARGETS') ?? '', /x-kde-passwordManagerHint/, 'marked for clipboard managers to skip');
   const page = await js('return document.documentElement.outerHTML');
   assert.ok(!page.includes(copied), 'the token never entered the webview');
+});
+
+test('a browser profile signs in with one click: no code, the answer comes back to the app', async () => {
+  await click('button[data-nav="add"]');
+  await type('#base-url', idp.base_url);
+  await click('#advanced summary');
+  await type('#org-id', 'acme');
+  await js('const m = document.getElementById("idp"); m.value = "custom"; m.dispatchEvent(new Event("change"));');
+  await type('#issuer', idp.issuer);
+  await type('#client-id', 'lakekey-browser');
+  await js('const m = document.getElementById("method"); m.value = "browser"; m.dispatchEvent(new Event("change"));');
+  await type('#profile-name', 'e2e-browser');
+  await click('#save-profile');
+  await textIs('[data-name="e2e-browser"] .state', /Signed in/, 60000);
+  await screenshot('browser-signed-in');
+  const seen = JSON.parse(readFileSync(join(work, 'browser.jsonl'), 'utf8').trim().split('\n').pop());
+  assert.match(seen.callback_page, /You can close this window/);
+  assert.ok(lakekey('token', '--profile', 'e2e-browser').trim().length > 20, 'the CLI finds the same sign-in');
+  lakekey('logout', '--profile', 'e2e-browser');
+});
+
+test('the browser sign-in screen says where to finish, and Cancel stops it', async () => {
+  await click('[data-name="e2e-browser"] [data-action="sign-in"]');
+  // The stand-in never answers this time: the screen waits, and Cancel ends it.
+  writeFileSync(join(work, 'browser.jsonl.mode'), 'never');
+  await textIs('#browser-opened', /Your browser opened 127\.0\.0\.1 to sign you in/, 30000);
+  await screenshot('browser-waiting');
+  await click('#cancel-browser');
+  await textIs('[data-name="e2e-browser"] .state', /Needs sign-in/, 30000);
+  assert.equal(await js('return document.getElementById("cancel-browser")'), null, 'back on the list');
 });
 
 test('the clipboard is cleared after the set time, but only if it still holds our copy', async () => {

@@ -4,7 +4,7 @@
 // HTTP with a cookie jar, and follows the redirect to LakeKey's loopback listener as a browser
 // would. Test-only.
 //
-// LAKEKEY_TEST_BROWSER picks what it does:
+// LAKEKEY_TEST_BROWSER (or the file $LAKEKEY_TEST_BROWSER_LOG.mode) picks what it does:
 //   approve      sign in and consent, follow the redirect
 //   deny         decline at the consent page (the provider redirects with error=access_denied)
 //   wrong-state  follow the redirect with another `state`
@@ -14,11 +14,14 @@
 //   never        open nothing (the user walked away)
 // It appends one JSON line per run to $LAKEKEY_TEST_BROWSER_LOG: what it saw.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
 const url = process.argv[2];
-const mode = process.env.LAKEKEY_TEST_BROWSER ?? 'approve';
 const logFile = process.env.LAKEKEY_TEST_BROWSER_LOG;
+// The mode from the environment, else from LOG.mode (a test that cannot change the environment of
+// the app that starts this writes it there).
+const modeFile = logFile ? `${logFile}.mode` : null;
+const mode = process.env.LAKEKEY_TEST_BROWSER ?? (modeFile && existsSync(modeFile) ? readFileSync(modeFile, 'utf8').trim() : 'approve');
 const seen = { mode, url };
 const done = (code) => {
   if (logFile) appendFileSync(logFile, `${JSON.stringify(seen)}\n`);

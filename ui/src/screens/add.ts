@@ -61,7 +61,8 @@ export function addView(shell: Shell, edit?: ProfileView): HTMLElement {
     }
   };
   for (const el of [baseUrl, idp, issuer, realm, clientId, scope, orgId]) el.addEventListener('input', () => void preview());
-  idp.addEventListener('change', () => void preview());
+  // The method too: Lake's own identity provider refuses the browser sign-in (said by the engine).
+  for (const el of [idp, method]) el.addEventListener('change', () => void preview());
   if (i) void preview();
 
   const form = h(
