@@ -431,6 +431,7 @@ fn sigterm_and_sigint_during_a_refresh_wait_for_its_save() {
     }
 }
 
+#[cfg(unix)]
 fn this_host() -> String {
     let out = std::process::Command::new("hostname").output().expect("hostname runs");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
