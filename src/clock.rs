@@ -41,12 +41,15 @@ fn test_offset() -> i64 {
 }
 
 /// A clock for tests: `sleep` returns at once and moves time forward, recording each sleep.
+/// Unit tests only: not part of the shipped library.
+#[cfg(test)]
 #[derive(Debug, Default)]
 pub struct FakeClock {
     now: std::sync::atomic::AtomicU64,
     pub sleeps: std::sync::Mutex<Vec<Duration>>,
 }
 
+#[cfg(test)]
 impl FakeClock {
     pub fn at(now: u64) -> Self {
         FakeClock { now: now.into(), sleeps: Default::default() }
@@ -57,6 +60,7 @@ impl FakeClock {
     }
 }
 
+#[cfg(test)]
 impl Clock for FakeClock {
     fn now(&self) -> u64 {
         self.now.load(std::sync::atomic::Ordering::SeqCst)

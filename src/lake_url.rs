@@ -106,6 +106,7 @@ impl LakeUrl {
 /// The identity provider presets Lake environments use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum IdpPreset {
     /// VantageCloud Lake's in-house IdP at `{base_url}/auth`.

@@ -2,7 +2,7 @@
 //! No secret is ever written here; those live in the keychain.
 
 use crate::keychain::{KeychainSetting, StoreKind};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Action, Error, ErrorCode, Result};
 use crate::http::NetworkSettings;
 use crate::lake_url::{default_client_id, issuer_for, IdpPreset, LakeUrl};
 use crate::pat_jwt::DEFAULT_EXPIRATION_SECS;
@@ -18,6 +18,7 @@ pub const DEFAULT_SCOPE: &str = "openid";
 /// How a profile gets its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// The device flow: a code to enter in a browser on any device (RFC 8628).
@@ -193,21 +194,20 @@ impl Config {
         match self.profiles.len() {
             1 => Ok(self.profiles.keys().next().expect("one").clone()),
             0 => Err(Error::new(ErrorCode::ProfileNotFound, "There is no profile yet.")
-                .with_hint("Add one: lakekey profile add NAME --base-url https://<org>.<domain>/api/accounts/<environment id>")),
+                .with_hint("Add one with the base URL of your Lake environment (https://<org>.<domain>/api/accounts/<environment id>).")
+                .with_action(Action::AddProfile)),
             _ => Err(Error::new(ErrorCode::ProfileNotFound, "Several profiles exist and none is the default.")
-                .with_hint(format!(
-                    "Choose one with --profile or LAKEKEY_PROFILE ({}), or make one the default: `lakekey profile default NAME`.",
-                    self.names()
-                ))),
+                .with_hint(format!("Choose one of them ({}), or make one the default.", self.names()))
+                .with_action(Action::ChooseProfile)),
         }
     }
 
-    /// The profile names for a hint: the first few, and how many more `lakekey profile list` shows.
+    /// The profile names for a hint: the first few, and how many more there are.
     fn names(&self) -> String {
         const SHOWN: usize = 8;
         let mut names = self.profiles.keys().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
         if self.profiles.len() > SHOWN {
-            names.push_str(&format!(" and {} more: `lakekey profile list`", self.profiles.len() - SHOWN));
+            names.push_str(&format!(" and {} more", self.profiles.len() - SHOWN));
         }
         names
     }
@@ -216,7 +216,29 @@ impl Config {
 fn unknown_profile(name: &str, config: &Config) -> Error {
     let known = if config.profiles.is_empty() { "none exist yet".to_string() } else { format!("known: {}", config.names()) };
     Error::new(ErrorCode::ProfileNotFound, format!("There is no profile named `{name}` ({known})."))
-        .with_hint("See them with `lakekey profile list`, or add it with `lakekey profile add`.")
+        .with_hint("Check the name among the profiles there are, or add it.")
+        .with_action(Action::ListProfiles)
+}
+
+/// The profile name for an organisation's environment: its org id, in the letters a name may
+/// hold (lower case), or `lake`.
+pub fn name_for_org(org_id: &str) -> String {
+    let name: String = org_id.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    let name = name.trim_start_matches(['.', '-']).to_string();
+    if name.is_empty() { "lake".to_string() } else { name }
+}
+
+impl Config {
+    /// A name for a new profile of `org_id` that no profile has yet (`acme`, `acme-2`, ...),
+    /// compared without letter case, as names are.
+    pub fn suggested_name(&self, org_id: &str) -> String {
+        let base = name_for_org(org_id);
+        let taken = |n: &str| self.profiles.keys().any(|k| k.eq_ignore_ascii_case(n));
+        if !taken(&base) {
+            return base;
+        }
+        (2..).map(|i| format!("{base}-{i}")).find(|n| !taken(n)).expect("some number is free")
+    }
 }
 
 /// Profile names end up in keychain entries and lock file names, so they are kept plain.
@@ -327,7 +349,7 @@ mod tests {
         let profile = Profile { base_url: "https://acme.example.com/api/accounts/e1".into(), ..Default::default() };
         let config = Config { profiles: (0..200).map(|i| (format!("p{i:03}"), profile.clone())).collect(), ..Default::default() };
         let hint = config.select(None).unwrap_err().hint().unwrap().to_string();
-        assert!(hint.contains("p000, p001") && hint.contains("and 192 more: `lakekey profile list`"), "{hint}");
+        assert!(hint.contains("p000, p001") && hint.contains("and 192 more"), "{hint}");
         assert!(!hint.contains("p199"), "{hint}");
         let unknown = config.get("nope").unwrap_err();
         assert!(unknown.message().len() < 300, "{}", unknown.message());
@@ -387,6 +409,18 @@ mod tests {
         assert_eq!(err.code(), ErrorCode::ConfigCorrupt);
         assert!(store.update(|_| Ok(())).is_err());
         assert_eq!(std::fs::read_to_string(store.path()).unwrap(), "[profiles.a\nbase_url = 1");
+    }
+
+    #[test]
+    fn a_new_profile_is_named_after_its_organisation_and_never_takes_a_name() {
+        let mut config = Config::default();
+        assert_eq!(config.suggested_name("Acme"), "acme");
+        assert_eq!(config.suggested_name(""), "lake");
+        for name in ["acme", "ACME-2"] {
+            config.profiles.insert(name.to_string(), Profile::default());
+        }
+        assert_eq!(config.suggested_name("acme"), "acme-3", "names differing only in case are taken too");
+        assert!(check_name(&config.suggested_name("a b/c")).is_ok());
     }
 
     #[test]

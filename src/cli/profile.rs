@@ -42,10 +42,11 @@ pub struct AddProfile {
     name: String,
     #[arg(long, value_name = "URL")]
     base_url: String,
+    // The engine's own types: the profile's shape is stated once, in src/profile.rs.
     #[arg(long, value_enum, default_value = "device")]
-    method: MethodArg,
+    method: Method,
     #[arg(long, value_enum, default_value = "vcl")]
-    idp: IdpArg,
+    idp: IdpPreset,
     /// The issuer URL (for --idp custom).
     #[arg(long, value_name = "URL")]
     issuer: Option<String>,
@@ -83,42 +84,14 @@ pub struct PatSigning {
     pub valid_from: Option<u64>,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum MethodArg {
-    Device,
-    /// The browser sign-in (authorization code with PKCE, a loopback redirect): not with Lake's
-    /// own identity provider.
-    Browser,
-    Pat,
-    Token,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum IdpArg {
-    Vcl,
-    Keycloak,
-    Ping,
-    Custom,
-}
-
 pub async fn run(engine: &Engine, cmd: ProfileCommand) -> Result<ExitCode, Error> {
     match cmd {
         ProfileCommand::Add(a) => {
             let existed = engine.config()?.profiles.contains_key(&a.name);
             let profile = Profile {
                 base_url: a.base_url,
-                method: match a.method {
-                    MethodArg::Device => Method::Device,
-                    MethodArg::Browser => Method::Browser,
-                    MethodArg::Pat => Method::Pat,
-                    MethodArg::Token => Method::Token,
-                },
-                idp: match a.idp {
-                    IdpArg::Vcl => IdpPreset::Vcl,
-                    IdpArg::Keycloak => IdpPreset::Keycloak,
-                    IdpArg::Ping => IdpPreset::Ping,
-                    IdpArg::Custom => IdpPreset::Custom,
-                },
+                method: a.method,
+                idp: a.idp,
                 issuer: a.issuer,
                 realm: a.realm,
                 client_id: a.client_id,
