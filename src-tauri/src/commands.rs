@@ -8,13 +8,11 @@ use crate::copying::{copy_to_clipboard, Copied};
 use crate::listing::{profile_views, profiles_changed};
 use crate::ipc_error::{IpcError, IpcResult};
 use crate::settings::Settings;
-use crate::views::{Derived, ProfileInput, ProfileView, TokenDetails};
-use crate::demo;
+use crate::views::{AppInfo, DemoInfo, Derived, DeviceEventPayload, FileKind, KeyInfo, PatForm, ProfileInput, ProfileView, TokenDetails};
 use lakekey::device_flow::DeviceEvent;
 use lakekey::engine::{PatImport, PatImported};
 use lakekey::profile::{check_name, NetworkConfig};
-use lakekey::{ErrorCode, Method, Secret};
-use serde::{Deserialize, Serialize};
+use lakekey::{ErrorCode, Secret};
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
@@ -44,18 +42,10 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
     ]
 }
 
+/// Sign-in progress, sent by [`start_device_login`] (the other events are declared beside their
+/// senders: `listing::EVENT_PROFILES`, `copying::EVENT_CLIPBOARD`).
 pub const EVENT_DEVICE: &str = "device-event";
-pub const EVENT_PROFILES: &str = "profiles-changed";
-pub const EVENT_CLIPBOARD: &str = "clipboard";
 
-#[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct AppInfo {
-    pub version: &'static str,
-    pub demo_running: bool,
-    pub config_dir: String,
-}
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
@@ -65,13 +55,15 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 #[tauri::command]
 pub async fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileView>> {
     let views = profile_views(&state);
-    crate::startup_probe();
+    crate::desktop::startup_probe();
     views
 }
 
 #[tauri::command]
-pub fn preview_profile(input: ProfileInput) -> IpcResult<Derived> {
-    Ok(Derived::from(&input.to_profile().resolve("preview")?))
+pub fn preview_profile(state: State<'_, AppState>, input: ProfileInput) -> IpcResult<Derived> {
+    let resolved = input.to_profile().resolve("preview")?;
+    let suggested_name = state.engine().config()?.suggested_name(&resolved.org_id);
+    Ok(Derived { suggested_name, ..Derived::from(&resolved) })
 }
 
 #[tauri::command]
@@ -104,20 +96,6 @@ pub async fn set_default_profile<R: Runtime>(app: AppHandle<R>, state: State<'_,
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct DeviceEventPayload {
-    pub profile: String,
-    pub event: DeviceEvent,
-    /// A QR code (SVG data URL) of the complete verification URL, with the `code` event.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
-    pub qr: Option<String>,
-    /// With `signed_in`: where the secrets are kept (when not a desktop keychain) and every
-    /// warning the sign-in produced, for the user to read.
-    pub notes: Vec<String>,
-}
 
 /// Starts the profile's sign-in in the background (the browser sign-in for `browser` profiles,
 /// else the device flow); progress arrives as `device-event`s.
@@ -194,14 +172,6 @@ fn qr_svg(url: &str) -> Option<String> {
     Some(format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)))
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum FileKind {
-    Pat,
-    Pem,
-    Ca,
-}
 
 /// A native file picker. Only the chosen path reaches the webview, never the file's content.
 /// (In test builds, [`crate::test_hooks::picked_file`] may answer instead of the dialog.)
@@ -225,40 +195,14 @@ pub async fn pick_file<R: Runtime>(app: AppHandle<R>, kind: FileKind) -> IpcResu
     Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
 }
 
-#[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct KeyInfo {
-    pub encrypted: bool,
-    pub kid: Option<String>,
-    pub warning: Option<String>,
-}
 
 /// What the PAT form needs to know about a chosen key file before the import.
 #[tauri::command]
 pub fn inspect_key(state: State<'_, AppState>, path: String) -> IpcResult<KeyInfo> {
-    let path = PathBuf::from(path);
-    let text = lakekey::pem_key::read_text_file(&path, lakekey::pem_key::MAX_PEM_BYTES, "PEM key")?;
-    Ok(KeyInfo {
-        encrypted: text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
-        kid: lakekey::pat_jwt::kid_from_path(&path),
-        warning: lakekey::engine::readable_by_others(&path, state.engine().store().ok()),
-    })
+    let facts = state.engine().inspect_key(&PathBuf::from(path))?;
+    Ok(KeyInfo { encrypted: facts.encrypted, kid: facts.kid, warning: facts.warning })
 }
 
-#[derive(Debug, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
-#[serde(rename_all = "camelCase")]
-pub struct PatForm {
-    pub pat_file: Option<String>,
-    pub pat: Option<String>,
-    pub pem_file: String,
-    pub passphrase: Option<String>,
-    pub username: String,
-    pub kid: Option<String>,
-    pub expiration_time: Option<u64>,
-    pub validate: bool,
-}
 
 #[tauri::command]
 pub async fn import_pat<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, form: PatForm) -> IpcResult<PatImported> {
@@ -336,25 +280,11 @@ pub fn get_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -
     let network = state.engine().config()?.network;
     settings.https_proxy = network.https_proxy;
     settings.extra_ca_file = network.extra_ca_file;
-    settings.autostart_problem = autostart_problem(&app, settings.start_at_login);
+    settings.autostart_problem = crate::autostart::autostart_problem(&app, settings.start_at_login);
     settings.log_dir = app.path().app_log_dir().ok();
     Ok(settings)
 }
 
-/// Why start-at-login is not as the settings say, asking the OS (a login item removed by hand,
-/// or one that could not be written). `None` when it is as asked, or cannot be known.
-fn autostart_problem<R: Runtime>(app: &AppHandle<R>, wanted: bool) -> Option<String> {
-    let launcher = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()?;
-    match launcher.is_enabled() {
-        Ok(on) if on == wanted => None,
-        Ok(on) => Some(format!(
-            "Start at login is {} in your session, though LakeKey's setting says {}. Save the settings to set it again.",
-            if on { "on" } else { "off" },
-            if wanted { "on" } else { "off" }
-        )),
-        Err(e) => Some(format!("LakeKey cannot tell whether it starts at login ({e}).")),
-    }
-}
 
 #[tauri::command]
 pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, settings: Settings) -> IpcResult<Settings> {
@@ -370,22 +300,12 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
     state.reload_engine();
     state.wake.notify_one();
     let mut saved = settings;
-    saved.autostart_problem = apply_autostart(&app, saved.start_at_login).err();
+    saved.autostart_problem = crate::autostart::apply_autostart(&app, saved.start_at_login).err();
     saved.log_dir = app.path().app_log_dir().ok();
     log::info!("settings saved (log level {}, start at login {})", saved.log_level, saved.start_at_login);
     Ok(saved)
 }
 
-/// Turns start-at-login on or off; the error says why it could not (shown in Settings).
-fn apply_autostart<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<(), String> {
-    // Absent in command tests, which run without the plugin.
-    let Some(launcher) = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>() else { return Ok(()) };
-    let done = if on { launcher.enable() } else { launcher.disable() };
-    done.map_err(|e| {
-        log::warn!("start at login could not be turned {}: {e}", if on { "on" } else { "off" });
-        format!("LakeKey could not turn start at login {} ({e}).", if on { "on" } else { "off" })
-    })
-}
 
 /// Opens the folder of the app's log files in the file manager.
 #[tauri::command]
@@ -399,72 +319,16 @@ pub fn open_log_folder<R: Runtime>(app: AppHandle<R>) -> IpcResult<String> {
     Ok(dir.display().to_string())
 }
 
-#[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct DemoInfo {
-    pub device_profile: String,
-    pub pat_profile: String,
-    pub pat_file: String,
-    pub pem_file: String,
-    pub username: String,
-}
 
 /// Starts the built-in demo environment (once) and adds its two profiles.
 #[tauri::command]
 pub async fn start_demo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> IpcResult<DemoInfo> {
-    let info = setup_demo(&state)?;
+    let info = crate::demo_setup::setup_demo(&state)?;
     profiles_changed(&app);
     Ok(info)
 }
 
-pub fn setup_demo(state: &AppState) -> IpcResult<DemoInfo> {
-    let base_url = {
-        let mut demo = state.demo.lock().unwrap_or_else(|p| p.into_inner());
-        if demo.is_none() {
-            *demo = Some(demo::start().map_err(|e| IpcError::new(ErrorCode::Internal, format!("The demo environment could not start ({e}).")))?);
-        }
-        demo.as_ref().expect("started").base_url.clone()
-    };
-    // The demo key and PAT are written where the file pickers can find them.
-    let files = state.config_dir().join("demo");
-    std::fs::create_dir_all(&files).map_err(|e| IpcError::new(ErrorCode::Internal, format!("Cannot write the demo files: {e}.")))?;
-    let (pat_file, pem_file) = (files.join("demo-pat.txt"), files.join("demo-key.pem"));
-    write_private(&pat_file, demo::PAT)?;
-    write_private(&pem_file, demo::KEY_PEM)?;
-    let engine = state.engine();
-    let first = engine.config()?.profiles.is_empty();
-    let device = ProfileInput { base_url: base_url.clone(), method: Some(Method::Device), org_id: Some(demo::ORG_ID.into()), ..Default::default() };
-    engine.add_profile("demo-device", device.to_profile(), first)?;
-    let pat = ProfileInput {
-        base_url,
-        method: Some(Method::Pat),
-        org_id: Some(demo::ORG_ID.into()),
-        username: Some(demo::USERNAME.into()),
-        ..Default::default()
-    };
-    engine.add_profile("demo-pat", pat.to_profile(), false)?;
-    Ok(DemoInfo {
-        device_profile: "demo-device".into(),
-        pat_profile: "demo-pat".into(),
-        pat_file: pat_file.display().to_string(),
-        pem_file: pem_file.display().to_string(),
-        username: demo::USERNAME.into(),
-    })
-}
 
-fn write_private(path: &std::path::Path, text: &str) -> IpcResult<()> {
-    let write = || -> std::io::Result<()> {
-        std::fs::write(path, text)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-        }
-        Ok(())
-    };
-    write().map_err(|e| IpcError::new(ErrorCode::Internal, format!("Cannot write {}: {e}.", path.display())))
-}
 
 /// Opens the IdP's verification page in the default browser (only http(s) URLs).
 #[tauri::command]

@@ -4,11 +4,13 @@
 
 use crate::app_state::AppState;
 use crate::clipboard::{render, CopyFormat};
-use crate::commands::EVENT_CLIPBOARD;
 use crate::ipc_error::{IpcError, IpcResult};
 use lakekey::{ErrorCode, TokenNote};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+/// Sent when LakeKey cleared the clipboard, or left it alone because it holds something else.
+pub const EVENT_CLIPBOARD: &str = "clipboard";
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]

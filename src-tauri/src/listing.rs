@@ -2,13 +2,15 @@
 //! sent to both.
 
 use crate::app_state::AppState;
-use crate::commands::EVENT_PROFILES;
 use crate::ipc_error::IpcResult;
 use crate::tray;
 use crate::views::{Derived, ProfileView, SignInState};
 use lakekey::Status;
 use std::collections::HashMap;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+/// Sent with the new list whenever the profiles or their states change.
+pub const EVENT_PROFILES: &str = "profiles-changed";
 
 /// Every profile with its state; used by the list, the tray and the refresher.
 pub fn profile_views(state: &AppState) -> IpcResult<Vec<ProfileView>> {

@@ -5,9 +5,12 @@
 
 mod app_state;
 mod clipboard;
+mod autostart;
 mod commands;
 mod copying;
 mod demo;
+mod demo_setup;
+mod desktop;
 mod ipc_error;
 mod listing;
 mod refresher;
@@ -17,22 +20,8 @@ mod tray;
 mod views;
 
 use app_state::AppState;
-use std::sync::OnceLock;
 use std::time::Instant;
 use tauri::{Manager, Runtime};
-
-static STARTED: OnceLock<Instant> = OnceLock::new();
-
-/// For scripts/bench: with LAKEKEY_STARTUP_PROBE set, say once on stderr how long it took from
-/// process start until the UI first asked for the profiles (it is interactive from then on).
-pub fn startup_probe() {
-    static SAID: OnceLock<()> = OnceLock::new();
-    if std::env::var_os("LAKEKEY_STARTUP_PROBE").is_some() && SAID.set(()).is_ok() {
-        let epoch_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-        let since_main = STARTED.get().map(|s| s.elapsed().as_millis()).unwrap_or(0);
-        eprintln!("lakekey-desktop: interactive at epoch_ms={epoch_ms} ({since_main} ms after main)");
-    }
-}
 
 const HELP: &str = "\
 LakeKey: sign in to Teradata VantageCloud Lake and copy fresh tokens for teradataml.
@@ -69,7 +58,7 @@ fn answer_and_exit_if_asked() {
 }
 
 fn main() {
-    STARTED.get_or_init(Instant::now);
+    desktop::STARTED.get_or_init(Instant::now);
     answer_and_exit_if_asked();
     // The web view renders in software (see low_memory_webview), so WebKit's GPU buffer-sharing
     // renderer would only cost memory. Set before GTK starts; a user's own setting wins.
@@ -112,7 +101,7 @@ fn main() {
             log::info!("LakeKey {} starting", env!("CARGO_PKG_VERSION"));
             let state = handle.state::<AppState>();
             if demo.wanted(&state) {
-                match commands::setup_demo(&state) {
+                match demo_setup::setup_demo(&state) {
                     Ok(_) => log::info!("demo environment started"),
                     Err(e) => log::error!("the demo environment could not start: {}", e.message),
                 }
@@ -158,15 +147,6 @@ fn low_memory_webview<R: Runtime>(app: &tauri::AppHandle<R>) {
     let _ = app;
 }
 
-/// A desktop notification; failures (no notification daemon) are not worth more than a log line.
-pub fn notify<R: Runtime>(app: &tauri::AppHandle<R>, title: &str, body: &str) {
-    use tauri_plugin_notification::NotificationExt;
-    if app.try_state::<tauri_plugin_notification::Notification<R>>().is_some() {
-        if let Err(e) = app.notification().builder().title(title).body(body).show() {
-            log::warn!("notification failed: {e}");
-        }
-    }
-}
 
 /// `--demo` starts the built-in demo environment; `--demo-if-unconfigured` (what `scripts/run`
 /// passes) starts it only when no environment is configured yet, so the app decides by itself.
@@ -223,5 +203,7 @@ fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 
 #[cfg(test)]
 mod bindings;
+#[cfg(test)]
+mod module_graph;
 #[cfg(test)]
 mod tests;

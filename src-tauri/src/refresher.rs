@@ -6,7 +6,6 @@
 use crate::app_state::AppState;
 use crate::listing::profiles_changed_with;
 use std::collections::HashMap;
-use lakekey::credential::renew_at;
 use lakekey::ErrorCode;
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
@@ -43,11 +42,10 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
     for name in config.profiles.keys() {
         let Ok(status) = engine.status(Some(name)) else { continue };
         statuses.insert(name.clone(), status.clone());
-        let (Some(expires_at), true) = (status.expires_at, status.can_refresh) else { continue };
+        // Due when the engine's renewal rule says: a provider issuing 10 s tokens is asked once
+        // per 5 s, not on every pass.
+        let Some(due_at) = status.renew_at(margin) else { continue };
         let now = engine.now();
-        // Due when less than the margin is left, but never before half the token's life is
-        // gone: a provider issuing 10 s tokens is asked once per 5 s, not on every pass.
-        let due_at = renew_at(expires_at, status.lifetime, margin);
         if due_at > now {
             next = next.min(due_at - now);
             continue;
@@ -70,7 +68,7 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
                 changed = true;
                 match engine.status(Some(name)) {
                     Ok(s) => {
-                        let due_at = s.expires_at.map_or(now + MAX_SLEEP, |e| renew_at(e, s.lifetime, margin));
+                        let due_at = s.renew_at(margin).unwrap_or(now + MAX_SLEEP);
                         next = next.min(due_at.saturating_sub(now));
                         statuses.insert(name.clone(), s);
                     }
@@ -87,7 +85,7 @@ async fn run_once<R: Runtime>(app: &AppHandle<R>) -> u64 {
                 state.set_problem(name, Some(e.message().to_string()));
                 changed = true;
                 if e.code() == ErrorCode::SignInRequired && first_time {
-                    crate::notify(app, &format!("{name} needs a new sign-in"), e.message());
+                    crate::desktop::notify(app, &format!("{name} needs a new sign-in"), e.message());
                 }
                 next = next.min(RETRY_AFTER);
             }

@@ -27,7 +27,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
                     tauri::async_runtime::spawn(async move {
                         let state = app.state::<AppState>();
                         if let Err(e) = copy_to_clipboard(&app, &state, &profile, CopyFormat::Token).await {
-                            crate::notify(&app, "LakeKey could not copy the token", &e.message);
+                            crate::desktop::notify(&app, "LakeKey could not copy the token", &e.message);
                         }
                     });
                 }

@@ -2,6 +2,7 @@
 //! No type here can hold a token, a refresh token, a PAT or a key.
 
 use lakekey::credential::Validation;
+use lakekey::device_flow::DeviceEvent;
 use lakekey::profile::{Profile, Resolved};
 use lakekey::{IdpPreset, Method, Status};
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,8 @@ impl ProfileInput {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Derived {
+    /// A name for a new profile of this organisation that no profile has yet (the engine's rule).
+    pub suggested_name: String,
     pub base_url: String,
     pub org_id: String,
     pub env_id: String,
@@ -73,6 +76,7 @@ pub struct Derived {
 impl From<&Resolved> for Derived {
     fn from(r: &Resolved) -> Self {
         Derived {
+            suggested_name: r.name.clone(),
             base_url: r.base_url.clone(),
             org_id: r.org_id.clone(),
             env_id: r.env_id.clone(),
@@ -161,6 +165,73 @@ pub struct TokenDetails {
     pub store: String,
     /// What a user should know about that store (the CLI's note), when it is not a desktop keychain.
     pub store_notice: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: &'static str,
+    pub demo_running: bool,
+    pub config_dir: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceEventPayload {
+    pub profile: String,
+    pub event: DeviceEvent,
+    /// A QR code (SVG data URL) of the complete verification URL, with the `code` event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub qr: Option<String>,
+    /// With `signed_in`: where the secrets are kept (when not a desktop keychain) and every
+    /// warning the sign-in produced, for the user to read.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Pat,
+    Pem,
+    Ca,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct KeyInfo {
+    pub encrypted: bool,
+    pub kid: Option<String>,
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct PatForm {
+    pub pat_file: Option<String>,
+    pub pat: Option<String>,
+    pub pem_file: String,
+    pub passphrase: Option<String>,
+    pub username: String,
+    pub kid: Option<String>,
+    pub expiration_time: Option<u64>,
+    pub validate: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DemoInfo {
+    pub device_profile: String,
+    pub pat_profile: String,
+    pub pat_file: String,
+    pub pem_file: String,
+    pub username: String,
 }
 
 #[cfg(test)]

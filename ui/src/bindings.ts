@@ -41,7 +41,11 @@ expires_at: number, interval: number,
 /**
  * Who asks, and what to check before entering the code.
  */
-context: SignInContext, } | { "event": "browser", idp_host: string, expires_at: number, } | { "event": "fallback", message: string, } | { "event": "pending" } | { "event": "slow_down", interval: number, } | { "event": "network_trouble", message: string, } | { "event": "signed_in", expires_at: number, } | { "event": "error", code: string, message: string, hint: string | null, };
+context: SignInContext, } | { "event": "browser", idp_host: string, expires_at: number, } | { "event": "fallback", message: string, } | { "event": "pending" } | { "event": "slow_down", interval: number, } | { "event": "network_trouble", message: string, } | { "event": "signed_in", expires_at: number, } | { "event": "error", code: ErrorCode, message: string, hint: string | null, 
+/**
+ * What the user can do (each front end phrases it).
+ */
+action: Action | null, };
 
 export type StoreKind = "secret-service" | "kernel" | "credential-manager" | "macos-keychain" | "test";
 
@@ -70,7 +74,11 @@ key_file_needed: boolean, };
 
 export type ProfileInput = { baseUrl: string, method?: Method | null, idp?: IdpPreset | null, issuer?: string | null, realm?: string | null, clientId?: string | null, scope?: string | null, username?: string | null, orgId?: string | null, kid?: string | null, expirationTime?: number | null, };
 
-export type Derived = { baseUrl: string, orgId: string, envId: string, issuer: string, clientId: string, scope: string, };
+export type Derived = { 
+/**
+ * A name for a new profile of this organisation that no profile has yet (the engine's rule).
+ */
+suggestedName: string, baseUrl: string, orgId: string, envId: string, issuer: string, clientId: string, scope: string, };
 
 export type SignInState = "signed_in" | "needs_sign_in" | "expired" | "refresh_failing";
 
@@ -118,7 +126,15 @@ autostartProblem: string | null,
  */
 logDir: string | null, };
 
-export type IpcError = { code: string, message: string, hint?: string, };
+export type ErrorCode = "invalid_input" | "profile_not_found" | "config_corrupt" | "sign_in_required" | "access_denied" | "code_expired" | "rejected" | "keychain_unavailable" | "keychain_locked" | "network" | "server" | "timeout" | "cancelled" | "internal";
+
+export type Action = { "kind": "sign_in", profile: string | null, pat: boolean, } | { "kind": "sign_in_or_forget", profile: string | null, } | { "kind": "forget_locally", profile: string, } | { "kind": "choose_profile" } | { "kind": "list_profiles" } | { "kind": "add_profile" } | { "kind": "sign_out_unused" } | { "kind": "run_outside_container" };
+
+export type IpcError = { code: ErrorCode, message: string, hint?: string, 
+/**
+ * What the user can do: the UI names its own button for it (labels.ts: actionText).
+ */
+action?: Action, };
 
 export type AppInfo = { version: string, demoRunning: boolean, configDir: string, };
 

@@ -4,6 +4,6 @@
 // previews.
 
 export type {
-  AppInfo, ClipboardEvent, Copied, CopyFormat, DemoInfo, Derived, DeviceEvent, DeviceEventPayload, FileKind, IdpPreset as Idp,
+  Action, AppInfo, ClipboardEvent, Copied, CopyFormat, DemoInfo, Derived, DeviceEvent, DeviceEventPayload, ErrorCode, FileKind, IdpPreset as Idp,
   IpcError, KeyInfo, Method, PatForm, PatImported, ProfileInput, ProfileView, Settings, SignInState, TokenDetails, Validation,
 } from './bindings';
