@@ -7,7 +7,7 @@
 use crate::cancel::Cancel;
 use crate::clock::Clock;
 use crate::credential::OAuthSession;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Action, Error, ErrorCode, Result};
 use crate::http::{parse_json, Endpoint, HttpClient};
 use crate::jwt_info;
 use crate::secret::Secret;
@@ -128,10 +128,13 @@ pub enum DeviceEvent {
     NetworkTrouble { message: String },
     SignedIn { expires_at: u64 },
     Error {
-        code: String,
+        code: ErrorCode,
         message: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         hint: Option<String>,
+        /// What the user can do (each front end phrases it).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        action: Option<Action>,
     },
 }
 
@@ -151,7 +154,7 @@ impl std::fmt::Debug for DeviceEvent {
             DeviceEvent::SlowDown { interval } => f.debug_struct("SlowDown").field("interval", interval).finish(),
             DeviceEvent::NetworkTrouble { message } => f.debug_struct("NetworkTrouble").field("message", message).finish(),
             DeviceEvent::SignedIn { expires_at } => f.debug_struct("SignedIn").field("expires_at", expires_at).finish(),
-            DeviceEvent::Error { code, message, hint } => f.debug_struct("Error").field("code", code).field("message", message).field("hint", hint).finish(),
+            DeviceEvent::Error { code, message, hint, .. } => f.debug_struct("Error").field("code", code).field("message", message).field("hint", hint).finish(),
         }
     }
 }
@@ -170,7 +173,12 @@ impl DeviceEvent {
     }
 
     pub fn failed(error: &Error) -> Self {
-        DeviceEvent::Error { code: error.code().as_str().to_string(), message: error.message().to_string(), hint: error.hint().map(str::to_string) }
+        DeviceEvent::Error {
+            code: error.code(),
+            message: error.message().to_string(),
+            hint: error.hint().map(str::to_string),
+            action: error.action().cloned(),
+        }
     }
 }
 
@@ -201,7 +209,7 @@ pub fn read_device_code(response: &http::Response<Vec<u8>>, client_id: &str, iss
             ));
         }
         return Err(Error::invalid(format!("The identity provider refused the sign-in request for client id `{client_id}`: {what}."))
-            .with_hint("Check the profile's client id and scope (lakekey profile show)."));
+            .with_hint("Check the profile's client id and scope."));
     }
     let details: StandardDeviceAuthorizationResponse = parse_json(Endpoint::DeviceAuthorization, response)?;
     let interval = if details.interval().is_zero() { Duration::from_secs(5) } else { details.interval() };
@@ -258,7 +266,8 @@ pub fn next_step(answer: PollAnswer, interval: Duration, trouble_in_a_row: &mut 
         }
         PollAnswer::Denied => Step::Fail(
             Error::new(ErrorCode::AccessDenied, "The sign-in was declined at the identity provider.")
-                .with_hint("Run `lakekey login` again and approve the request."),
+                .with_hint("Sign in again and approve the request.")
+                .with_action(Action::SignIn { profile: None, pat: false }),
         ),
         PollAnswer::Expired => Step::Fail(code_expired()),
         PollAnswer::Refused(e) => Step::Fail(e),
@@ -346,7 +355,8 @@ pub fn read_poll_answer(response: &http::Response<Vec<u8>>) -> PollAnswer {
                 ErrorCode::Server,
                 format!("The {} refused the device code: {}.", Endpoint::TokenPoll, describe(other.as_ref(), err.error_description())),
             )
-            .with_hint("Check the profile's client id; then run `lakekey login` again."),
+            .with_hint("Check the profile's client id; then sign in again.")
+            .with_action(Action::SignIn { profile: None, pat: false }),
         ),
     }
 }
@@ -394,7 +404,8 @@ fn sign_in_address(text: &str) -> Result<String> {
 
 fn code_expired() -> Error {
     Error::new(ErrorCode::CodeExpired, "The sign-in code expired before it was approved.")
-        .with_hint("Run `lakekey login` again and approve the new code sooner.")
+        .with_hint("Sign in again and approve the new code sooner.")
+        .with_action(Action::SignIn { profile: None, pat: false })
 }
 
 fn cancelled() -> Error {
@@ -521,7 +532,8 @@ mod tests {
         let event = DeviceEvent::failed(&code_expired());
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["code"], "code_expired");
-        assert!(json["hint"].as_str().unwrap().contains("lakekey login"), "{json}");
+        assert!(json["hint"].as_str().unwrap().contains("Sign in again"), "{json}");
+        assert_eq!(json["action"]["kind"], "sign_in", "{json}");
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@ use crate::device_flow::{self, DeviceEvent};
 use crate::crash_point;
 use crate::browser_flow;
 use crate::discovery::{self, IdpEndpoints};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Action, Error, ErrorCode, Result};
 use crate::http::HttpClient;
 use crate::jwt_info::{self, JwtInfo};
 use crate::keychain::{Keychain, KeychainSetting, StoreKind};
@@ -24,6 +24,14 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// What [`Engine::inspect_key`] found out about a key file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFacts {
+    pub encrypted: bool,
+    pub kid: Option<String>,
+    pub warning: Option<String>,
+}
 
 /// How a browser sign-in reaches the user's browser.
 pub enum Browser<'a> {
@@ -155,9 +163,9 @@ impl BearerToken {
             }
             Renewal::Refresh => format!("the identity provider issues tokens that live only {lifetime} s (LakeKey renews each once half of its life is gone)"),
             Renewal::Resign => format!(
-                "this profile's PAT tokens live {lifetime} s, the expiration time they were imported with (`lakekey pat import --expiration-time SECS` sets a longer one)"
+                "this profile's PAT tokens live {lifetime} s, the expiration time they were imported with (importing the PAT again with a longer expiration time gives longer-lived ones)"
             ),
-            Renewal::NoRefreshToken => "the identity provider gave this sign-in no refresh token, so LakeKey cannot renew the token: sign in again with `lakekey login` when it expires (some providers issue refresh tokens only with the `offline_access` scope)".to_string(),
+            Renewal::NoRefreshToken => "the identity provider gave this sign-in no refresh token, so LakeKey cannot renew the token: sign in again when it expires (some providers issue refresh tokens only with the `offline_access` scope)".to_string(),
             Renewal::Pasted => "a pasted token cannot be renewed: paste a new one to get a longer-lived token".to_string(),
         };
         Some(format!("This token is valid for {left} s, less than the {min_valid} s asked for: {why}."))
@@ -230,6 +238,15 @@ pub struct Status {
     pub claims: Option<serde_json::Map<String, serde_json::Value>>,
     /// Where the secrets are kept.
     pub store: StoreKind,
+}
+
+impl Status {
+    /// When a holder wanting `min_valid` seconds of validity should renew this sign-in's token
+    /// (`None`: it cannot be renewed, or has no expiry): the rule of [`crate::credential::renewal_margin`].
+    pub fn renew_at(&self, min_valid: u64) -> Option<u64> {
+        let expires_at = self.expires_at.filter(|_| self.can_refresh)?;
+        Some(crate::credential::renew_at(expires_at, self.lifetime, min_valid))
+    }
 }
 
 impl Engine {
@@ -420,7 +437,7 @@ impl Engine {
         let wanted = Profile { base_url: base_url.trim().to_string(), ..Default::default() };
         let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
             Some(n) => n.to_string(),
-            None => crate::lake_url::LakeUrl::parse(&wanted.base_url)?.org_id().to_string(),
+            None => crate::profile::name_for_org(crate::lake_url::LakeUrl::parse(&wanted.base_url)?.org_id()),
         };
         let fresh = wanted.resolve(&name)?;
         let config = self.config()?;
@@ -536,7 +553,7 @@ impl Engine {
         let http = self.http()?;
         let device_endpoint = endpoints.device_authorization_endpoint.as_deref().ok_or_else(|| {
             Error::new(ErrorCode::Server, "The identity provider does not offer the device sign-in flow (no device authorization endpoint).")
-                .with_hint("Check the profile's identity provider preset or issuer; or use a PAT (lakekey pat import).")
+                .with_hint("Check the profile's identity provider preset or issuer; or sign in with a PAT and its key.")
         })?;
         let code = device_flow::request_code(http, device_endpoint, &profile.client_id, &profile.scope, self.clock.as_ref()).await?;
         let context = device_flow::SignInContext::new(&device_flow::this_host(), &profile.base_url, &profile.name, &profile.issuer, &code.verification_uri);
@@ -765,7 +782,8 @@ impl Engine {
             Credential::Token(_) if stored.is_unexpired(self.clock.now()) => return Ok(stored.clone()),
             Credential::Token(_) => {
                 return Err(Error::sign_in_required(format!("The pasted token of profile `{}` has expired.", profile.name))
-                    .with_hint("Paste a new token with `lakekey login`."))
+                    .with_hint("Paste a new token.")
+                    .with_action(Action::SignIn { profile: Some(profile.name.clone()), pat: false }))
             }
         };
         // The rotated refresh token is stored before the new access token is handed out.
@@ -829,26 +847,24 @@ impl Engine {
         let profile = self.resolve(name)?;
         let keychain = self.keychain_of(&profile)?;
         let _lock = self.lock(&profile.name).await?;
-        let kept = format!(
-            "The credentials are still stored. Try again later, or run `lakekey logout --profile {} --local-only` to forget them without revoking.",
-            profile.name
-        );
+        let kept = "The credentials are still stored. Try again later, or forget them here without revoking them.";
+        let forget = Action::ForgetLocally { profile: profile.name.clone() };
         let revoked = if local_only {
             false
         } else {
             match keychain.load(&profile.name) {
                 Ok(Some(Credential::OAuth(session))) => revocation::revoke(self.http()?, &session)
                     .await
-                    .map_err(|e| Error::new(e.code(), e.message()).with_hint(kept.clone()))?,
+                    .map_err(|e| Error::new(e.code(), e.message()).with_hint(kept).with_action(forget.clone()))?,
                 // A PAT or pasted token has nothing to revoke at an IdP.
                 Ok(_) => false,
                 Err(e) => {
                     let message = format!("LakeKey could not read what is stored for `{}`, so it cannot revoke it: {}", profile.name, e.message());
                     let hint = match e.hint() {
                         Some(h) if e.code().is_keychain() => format!("{h} {kept}"),
-                        _ => kept,
+                        _ => kept.to_string(),
                     };
-                    return Err(Error::new(e.code(), message).with_hint(hint));
+                    return Err(Error::new(e.code(), message).with_hint(hint).with_action(forget));
                 }
             }
         };
@@ -875,6 +891,17 @@ impl Engine {
         Ok(self.store()?.notice())
     }
 
+    /// What a PAT import needs to know of a key file before it starts: whether it asks for a
+    /// passphrase, the key id its name gives, and a warning when others can read it.
+    pub fn inspect_key(&self, path: &Path) -> Result<KeyFacts> {
+        let text = read_text_file(path, crate::pem_key::MAX_PEM_BYTES, "PEM key")?;
+        Ok(KeyFacts {
+            encrypted: text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+            kid: pat_jwt::kid_from_path(path),
+            warning: readable_by_others(path, self.store().ok()),
+        })
+    }
+
     /// The files LakeKey uses for this user.
     pub fn paths(&self) -> Paths {
         let dir = self.profiles.dir().to_path_buf();
@@ -894,22 +921,23 @@ fn store_unreachable(profile: &Resolved, kind: StoreKind, e: Error) -> Error {
         format!("Profile `{}` was signed in with its secrets kept in {}, which cannot be reached from here: {}", profile.name, kind.describe(), e.message()),
     )
     .with_hint(match kind {
-        StoreKind::SecretService => format!(
-            "Run LakeKey in the desktop session that signed in (with its session bus), or sign in again here (`lakekey login --profile {}`): the new sign-in is kept where this process can reach it.",
-            profile.name
-        ),
-        _ => format!("Sign in again here (`lakekey login --profile {}`): the new sign-in is kept where this process can reach it.", profile.name),
+        StoreKind::SecretService => {
+            "Run LakeKey in the desktop session that signed in (with its session bus), or sign in again here: the new sign-in is kept where this process can reach it."
+        }
+        _ => "Sign in again here: the new sign-in is kept where this process can reach it.",
     })
+    .with_action(Action::SignIn { profile: Some(profile.name.clone()), pat: profile.method == Method::Pat })
 }
 
 fn not_signed_in(profile: &Resolved) -> Error {
     let how = match profile.method {
-        Method::Device | Method::Browser => "`lakekey login`",
-        Method::Pat => "`lakekey pat import`",
-        Method::Token => "`lakekey login` (paste a token)",
+        Method::Device | Method::Browser => "Sign in.",
+        Method::Pat => "Sign in with your PAT and its key.",
+        Method::Token => "Paste a token.",
     };
     Error::new(ErrorCode::SignInRequired, format!("Profile `{}` is not signed in.", profile.name))
-        .with_hint(format!("Sign in with {how}."))
+        .with_hint(how)
+        .with_action(Action::SignIn { profile: Some(profile.name.clone()), pat: profile.method == Method::Pat })
 }
 
 /// A warning when a private key file can be read by other users.
@@ -1134,7 +1162,7 @@ mod tests {
         assert_eq!(unreadable.code(), ErrorCode::SignInRequired);
         assert!(unreadable.message().contains("cannot revoke"), "{}", unreadable.message());
         assert!(f.engine.keychain().unwrap().call("p", |e| e.get_password()).is_ok(), "the record is still there");
-        assert!(unreadable.hint().unwrap().contains("lakekey logout --profile p --local-only"), "{:?}", unreadable.hint());
+        assert_eq!(unreadable.action(), Some(&Action::ForgetLocally { profile: "p".into() }), "the way out: forget without revoking");
         assert_eq!(f.engine.logout(None, true).await.unwrap(), SignedOut { revoked: false, removed: 1, unreadable: 0 });
         assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), None);
     }

@@ -51,7 +51,8 @@ pub async fn refresh(http: &HttpClient, session: &OAuthSession, now: u64) -> std
         }
         Err(RequestTokenError::ServerResponse(e)) => Err(RefreshFailure::Other(
             Error::new(ErrorCode::Server, format!("The {} refused the refresh: {}.", Endpoint::Refresh, e.error().as_ref()))
-                .with_hint("Check the profile's client id, or sign in again with `lakekey login`."),
+                .with_hint("Check the profile's client id, or sign in again.")
+                .with_action(crate::error::Action::SignIn { profile: None, pat: false }),
         )),
         Err(RequestTokenError::Request(e)) => Err(RefreshFailure::Other(e)),
         Err(RequestTokenError::Parse(_, body)) => Err(RefreshFailure::Other(Error::new(

@@ -68,7 +68,10 @@ enum Command {
 pub fn main() -> ExitCode {
     restore_default_sigpipe();
     init_logging();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     if matches!(cli.command, Command::Token(_) | Command::Exec(_)) {
         // These may refresh: SIGTERM and SIGINT wait for a refresh's save (lakekey::interrupt).
         lakekey::interrupt::defer_termination_in_critical_sections();
@@ -94,6 +97,26 @@ pub fn main() -> ExitCode {
         Err(e) => output::fail(&e, format),
     }
 }
+
+/// A command line clap does not take: its text (and `--help`, `--version`) as clap prints it, or,
+/// with `--error-format json`, one JSON error like every other failure, so programs that call
+/// lakekey read every failure the same way. Exit 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let json = std::env::args().collect::<Vec<_>>().windows(2).any(|w| w[0] == "--error-format" && w[1] == "json")
+        || std::env::args().any(|a| a == "--error-format=json");
+    if json && !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+        let message = e.kind().as_str().map_or_else(|| e.to_string(), |kind| format!("{kind}: {}", e.render().to_string().lines().next().unwrap_or("").trim_start_matches("error: ")));
+        let line = serde_json::json!({ "error": { "code": "usage", "message": message, "hint": "Run `lakekey --help` for the commands and their options." } });
+        eprintln!("{line}");
+        return ExitCode::from(USAGE_EXIT_CODE);
+    }
+    let _ = e.print();
+    ExitCode::from(if e.use_stderr() { USAGE_EXIT_CODE } else { 0 })
+}
+
+/// clap's exit code for a command line it does not take (README: Exit codes).
+const USAGE_EXIT_CODE: u8 = 2;
 
 fn timed_out(secs: f64) -> Error {
     Error::new(lakekey::ErrorCode::Timeout, format!("LakeKey gave up after the time limit of {secs} s (--time-limit); nothing stored was changed."))

@@ -1,7 +1,7 @@
 //! How the CLI reports: results on stdout (a failed write is an error, never a silent exit 0),
 //! notes and failures on stderr, as text for people or as JSON for programs (`--error-format`).
 
-use lakekey::Error;
+use lakekey::{Action, Error};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -81,15 +81,44 @@ pub fn fail(e: &Error, format: ErrorFormat) -> ExitCode {
     match format {
         ErrorFormat::Text => {
             eprintln_quiet(&format!("lakekey: {}", e.message()));
-            if let Some(hint) = e.hint() {
-                eprintln_quiet(&format!("hint: {hint}"));
+            match (e.hint(), e.action().map(command_for)) {
+                (Some(hint), Some(run)) => eprintln_quiet(&format!("hint: {hint} Run: {run}")),
+                (Some(hint), None) => eprintln_quiet(&format!("hint: {hint}")),
+                (None, Some(run)) => eprintln_quiet(&format!("hint: run {run}")),
+                (None, None) => {}
             }
         }
         ErrorFormat::Json => {
-            eprintln_quiet(&serde_json::json!({ "error": { "code": e.code().as_str(), "message": e.message(), "hint": e.hint() } }).to_string());
+            let error = serde_json::json!({
+                "code": e.code().as_str(),
+                "message": e.message(),
+                "hint": e.hint(),
+                "action": e.action(),
+                "command": e.action().map(command_for),
+            });
+            eprintln_quiet(&serde_json::json!({ "error": error }).to_string());
         }
     }
     ExitCode::from(e.code().exit_code() as u8)
+}
+
+/// The engine's [`Action`], phrased as the command that does it (the app names a button, the
+/// Python package a function: each front end in its own terms).
+pub fn command_for(action: &Action) -> String {
+    let profile = |p: &Option<String>| p.as_ref().map_or(String::new(), |p| format!(" --profile {p}"));
+    match action {
+        Action::SignIn { profile: p, pat: false } => format!("`lakekey login{}`", profile(p)),
+        Action::SignIn { profile: p, pat: true } => format!("`lakekey pat import{} --pat-file FILE --pem KEY.pem`", profile(p)),
+        Action::SignInOrForget { profile: p } => {
+            format!("`lakekey login{0}` (or `lakekey pat import{0}`), or `lakekey logout{0} --local-only`", profile(p))
+        }
+        Action::ForgetLocally { profile: p } => format!("`lakekey logout --profile {p} --local-only`"),
+        Action::ChooseProfile => "`lakekey profile default NAME`, or give --profile NAME (or LAKEKEY_PROFILE)".to_string(),
+        Action::ListProfiles => "`lakekey profile list`, or `lakekey profile add NAME --base-url URL`".to_string(),
+        Action::AddProfile => "`lakekey profile add NAME --base-url URL`".to_string(),
+        Action::SignOutUnused => "`lakekey logout --profile NAME` for each profile you no longer use".to_string(),
+        Action::RunOutsideContainer => "`lakekey exec -- docker run -e LAKEKEY_TOKEN -e LAKEKEY_BASE_URL ...` on the host".to_string(),
+    }
 }
 
 /// "45 s", "12 min", "3 h", "364 days".

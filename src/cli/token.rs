@@ -17,8 +17,9 @@ pub struct TokenArgs {
     min_valid: u64,
     /// One JSON object instead: `token`, `expires_at` (epoch seconds), `lifetime` (how long the
     /// identity provider's tokens live; null when unknown), `renewable`, and `renew_at` (when to
-    /// ask again for a token valid --min-valid seconds; null when it cannot be renewed), for
-    /// programs that keep a token fresh themselves.
+    /// ask again for a token valid --min-valid seconds; null when it cannot be renewed), and
+    /// `profile`, `base_url` and `version` (of this command), for programs that keep a token
+    /// fresh themselves.
     #[arg(long)]
     json: bool,
 }
@@ -45,8 +46,18 @@ pub async fn token(engine: &Engine, args: TokenArgs, format: ErrorFormat) -> Res
             lifetime: Option<u64>,
             renewable: bool,
             renew_at: Option<u64>,
+            // What a program needs besides the token, so one call is enough: which profile
+            // answered, its base URL (teradataml's `set_auth_token` takes both), and this
+            // command's version (the Python package checks it is its own).
+            profile: &'a str,
+            base_url: &'a str,
+            version: &'static str,
         }
+        let resolved = engine.resolve(args.profile.profile.as_deref())?;
         let answer = Answer {
+            profile: &resolved.name,
+            base_url: &resolved.base_url,
+            version: env!("CARGO_PKG_VERSION"),
             token: token.secret.expose(),
             expires_at: token.expires_at,
             lifetime: token.lifetime,

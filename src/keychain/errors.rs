@@ -3,7 +3,7 @@
 //! calls' own error types), never by message text. Each cause gets a stable code and a hint that
 //! names a command that works in that state.
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{Action, Error, ErrorCode};
 
 /// Why a keychain call failed. (Some causes exist only on Linux's stores.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +89,8 @@ impl Failure {
 /// The profile's record cannot be read, while the keychain works.
 pub fn unreadable(profile: &str, why: &str) -> Error {
     Error::new(ErrorCode::SignInRequired, format!("The keychain entry for profile `{profile}` cannot be read: {why}."))
-        .with_hint(format!(
-            "Sign in again (`lakekey login --profile {profile}` or `lakekey pat import --profile {profile}`): it replaces what cannot be read. Or remove it with `lakekey logout --profile {profile} --local-only`."
-        ))
+        .with_hint("Sign in again: it replaces what cannot be read. Or forget what is stored without revoking it.")
+        .with_action(Action::SignInOrForget { profile: Some(profile.to_string()) })
 }
 
 /// Maps a keychain failure to a stable code with an explanation and a fix.
@@ -118,7 +117,8 @@ pub fn keychain_error(e: keyring_core::Error, action: &str) -> Error {
         )
         .with_hint(platform::NO_DEFAULT_HINT),
         Cause::Unreadable(why) => Error::new(ErrorCode::SignInRequired, format!("A keychain item of this profile cannot be read: {why}."))
-            .with_hint("Sign in again (it replaces what cannot be read), or remove it with `lakekey logout --local-only`."),
+            .with_hint("Sign in again: it replaces what cannot be read. Or forget what is stored without revoking it.")
+            .with_action(Action::SignInOrForget { profile: None }),
         Cause::Unavailable | Cause::Transport => Error::new(
             ErrorCode::KeychainUnavailable,
             format!("The OS keychain is not available, so LakeKey could not {action} it{because}."),
@@ -128,12 +128,14 @@ pub fn keychain_error(e: keyring_core::Error, action: &str) -> Error {
             ErrorCode::KeychainUnavailable,
             format!("The kernel keyring is blocked for this process (a container's seccomp profile forbids the key calls), so LakeKey could not {action} it{because}."),
         )
-        .with_hint(platform::BLOCKED_HINT),
+        .with_hint(platform::BLOCKED_HINT)
+        .with_action(Action::RunOutsideContainer),
         Cause::QuotaFull => Error::new(
             ErrorCode::KeychainUnavailable,
             format!("The kernel keyring's quota for your user is full, so LakeKey could not {action} it."),
         )
-        .with_hint("Each user may keep 20000 bytes of keys by default. Sign out of profiles you no longer use (`lakekey logout`), or raise /proc/sys/kernel/keys/maxbytes (as root)."),
+        .with_hint("Each user may keep 20000 bytes of keys by default. Sign out of profiles you no longer use, or raise /proc/sys/kernel/keys/maxbytes (as root).")
+        .with_action(Action::SignOutUnused),
         Cause::TooLong => Error::internal(format!("The credential is too large for this keychain, so LakeKey could not {action} it{because}.")),
         Cause::Other => Error::internal(format!("The keychain refused the request to {action} it{because}.")),
     }
@@ -214,7 +216,7 @@ mod platform {
     pub const PROMPT_HINT: &str = "Run the command again and unlock the keychain when it asks. Where no prompt can be shown (no display: SSH, a notebook server), unlock it with `gnome-keyring-daemon --unlock`, or use the kernel keyring: LAKEKEY_KEYCHAIN=kernel.";
     pub const NO_DEFAULT_HINT: &str = "Create a default keyring: in Passwords and Keys (Seahorse), add a keyring and set it as the default; or keep secrets in the kernel keyring: LAKEKEY_KEYCHAIN=kernel.";
     pub const UNAVAILABLE_HINT: &str = "LakeKey keeps secrets only in a keychain, never in a file: a Secret Service (GNOME Keyring, KWallet, KeePassXC) on the D-Bus session bus, or the kernel keyring (LAKEKEY_KEYCHAIN=kernel, or `keychain = \"kernel\"` in profiles.toml).";
-    pub const BLOCKED_HINT: &str = "LakeKey keeps secrets only in a keychain, never in a file. Allow the key calls (run the container with a seccomp profile that permits keyctl and add_key, e.g. `--security-opt seccomp=unconfined` or a copy of the default profile with them allowed), or run LakeKey outside the container (on the host, with `lakekey exec` or the token passed in).";
+    pub const BLOCKED_HINT: &str = "LakeKey keeps secrets only in a keychain, never in a file. Allow the key calls (run the container with a seccomp profile that permits keyctl and add_key, e.g. `--security-opt seccomp=unconfined` or a copy of the default profile with them allowed), or run LakeKey outside the container (on the host) and pass the token in.";
 }
 
 #[cfg(not(target_os = "linux"))]

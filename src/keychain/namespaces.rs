@@ -66,8 +66,9 @@ pub fn check_kernel_keyring_is_private() -> Result<()> {
     };
     Err(Error::new(ErrorCode::KeychainUnavailable, why).with_hint(
         "Run the container in a user namespace of its own (a rootless runtime such as rootless Podman or Docker, `--userns`, or Kubernetes' `hostUsers: false`), \
-         or run `lakekey exec` outside the container and pass the token in, or use a desktop keychain (a Secret Service on the session bus).",
-    ))
+         or run LakeKey outside the container and pass the token in, or use a desktop keychain (a Secret Service on the session bus).",
+    )
+    .with_action(crate::error::Action::RunOutsideContainer))
 }
 
 #[cfg(test)]

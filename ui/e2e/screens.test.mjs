@@ -104,7 +104,7 @@ const qr = 'data:image/svg+xml;base64,' + readFileSync(join(here, 'device-qr.svg
 const fixtures = {
   app_info: { version: '0.1.0', demoRunning: false, configDir: '/home/analyst/.config/lakekey' },
   list_profiles: profiles,
-  preview_profile: 'fn:return { baseUrl: args.input.baseUrl.replace(/\\/$/, ""), orgId: "acme", envId: "3f6e1c2a-1111-2222-3333-444455556666", issuer: args.input.baseUrl.replace(/\\/$/, "") + "/auth", clientId: "acme-oaf-device", scope: "openid" }',
+  preview_profile: 'fn:return { suggestedName: "acme", baseUrl: args.input.baseUrl.replace(/\\/$/, ""), orgId: "acme", envId: "3f6e1c2a-1111-2222-3333-444455556666", issuer: args.input.baseUrl.replace(/\\/$/, "") + "/auth", clientId: "acme-oaf-device", scope: "openid" }',
   token_details: { header: { alg: 'RS256', kid: 'key1', typ: 'JWT' }, claims: { aud: ['td:service:authentication'], exp: now + 31535000, iss: 'teradataml', 'multi-use': true, org_id: 'acme', sub: 'ANALYST', iat: 0 }, validFrom: 0, expiresAt: now + 31535000, preview: 'eyJh…Zt3w', store: 'the desktop keychain (Secret Service)', storeNotice: null },
   get_settings: { clipboardClearSecs: 45, refreshMarginSecs: 120, httpsProxy: null, extraCaFile: null, startAtLogin: false, logLevel: 'info', autostartProblem: null, logDir: '/home/analyst/.local/share/dev.lakekey.desktop/logs' },
   copy: { clearsIn: 45, shortLived: null },

@@ -80,12 +80,6 @@ export function errorTitle(e: IpcError): string {
 }
 
 /** The profile name a base URL suggests: its org id, else "lake". */
-export function suggestName(orgId: string | undefined, taken: string[]): string {
-  const base = (orgId ?? '').toLowerCase().replace(/[^a-z0-9_.-]/g, '') || 'lake';
-  if (!taken.includes(base)) return base;
-  for (let i = 2; ; i += 1) if (!taken.includes(`${base}-${i}`)) return `${base}-${i}`;
-}
-
 export function epochToLocal(secs: number | null | undefined): string {
   if (secs === null || secs === undefined) return '—';
   return new Date(secs * 1000).toLocaleString();

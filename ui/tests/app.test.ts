@@ -184,7 +184,7 @@ describe('add environment', () => {
   it('previews what is derived and signs in after saving', async () => {
     profiles = [];
     const app = setup({
-      preview_profile: ({ input }) => ({ baseUrl: input.baseUrl, orgId: 'acme', envId: 'e1', issuer: `${input.baseUrl}/auth`, clientId: 'acme-oaf-device', scope: 'openid' }),
+      preview_profile: ({ input }) => ({ suggestedName: 'acme', baseUrl: input.baseUrl, orgId: 'acme', envId: 'e1', issuer: `${input.baseUrl}/auth`, clientId: 'acme-oaf-device', scope: 'openid' }),
       save_profile: () => {
         profiles = [profile({ name: 'acme', state: 'needs_sign_in', expiresAt: null })];
         return {};

@@ -2,7 +2,6 @@
 
 import { api, asIpcError } from '../api';
 import { field, h, replace } from '../dom';
-import { suggestName } from '../format';
 import { idpLabel, methodLabel } from '../labels';
 import type { Shell } from '../shell';
 import type { Idp, Method, ProfileInput, ProfileView } from '../types';
@@ -54,7 +53,7 @@ export function addView(shell: Shell, edit?: ProfileView): HTMLElement {
         derived,
         ...[['Org id', d.orgId], ['Environment id', d.envId], ['Identity provider', d.issuer], ['Client id', d.clientId], ['Scope', d.scope]].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
       );
-      if (!nameTouched) name.value = suggestName(d.orgId, shell.profiles.map((p) => p.name));
+      if (!nameTouched) name.value = d.suggestedName;
     } catch (e) {
       replace(derived);
       problem.textContent = asIpcError(e).message;

@@ -31,7 +31,10 @@ export class DeviceSignIn {
   start(profile: string): void {
     this.state = { profile, status: 'starting' };
     this.shell.go({ kind: 'device', profile });
-    api.startDeviceLogin(profile).catch((e) => this.onEvent(profile, { event: 'error', hint: null, ...asIpcError(e) }));
+    api.startDeviceLogin(profile).catch((e) => {
+      const err = asIpcError(e);
+      this.onEvent(profile, { event: 'error', code: err.code, message: err.message, hint: err.hint ?? null, action: err.action ?? null });
+    });
   }
 
   /** A progress event from the Rust shell. */

@@ -129,7 +129,8 @@ async function signOut(shell: Shell, name: string): Promise<void> {
     shell.toast(revoked ? `Signed out of ${name}; the sign-in was revoked.` : `Signed out of ${name}.`);
   } catch (e) {
     const err = asIpcError(e);
-    if ((err.code === 'network' || err.code === 'server') && window.confirm(`${err.message}\n\nForget the credentials on this computer without revoking?`)) {
+    // The engine says when forgetting without revoking is the way out (it could not revoke).
+    if (err.action?.kind === 'forget_locally' && window.confirm(`${err.message}\n\nForget the credentials on this computer without revoking?`)) {
       await shell.run(() => api.signOut(name, true));
     } else {
       shell.showError(err);
