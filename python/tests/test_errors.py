@@ -25,7 +25,9 @@ def test_not_signed_in(monkeypatch):
     assert caught.value.code == "sign_in_required"
     assert caught.value.exit_code == 3
     assert "not signed in" in caught.value.message
-    assert "lakekey login" in caught.value.hint
+    # What to do, in Python's terms (the CLI would name its command, the app its button).
+    assert caught.value.action == {"kind": "sign_in", "profile": profile, "pat": False}
+    assert f"lakekey.login({profile!r})" in str(caught.value) and "`lakekey login" not in str(caught.value)
 
 
 def test_unknown_profile_and_bad_arguments_are_invalid_input():

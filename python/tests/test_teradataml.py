@@ -130,3 +130,18 @@ def test_a_failed_renewal_keeps_the_valid_token_and_asks_again_only_after_a_whil
     attempts = [f for f in idp.stats()["faulted"] if f["path"].endswith("/token")]
     assert len(attempts) == 1, f"one renewal attempt in 6 s of requests, not one per request: {len(attempts)}"
     cli("logout", "--profile", profile, "--local-only")
+
+
+def test_set_auth_token_asks_the_command_once(device_profile, teradataml_context, tmp_path, monkeypatch):
+    # One `lakekey token --json` carries the token, the profile's name and base URL, when to
+    # renew and the command's version: no `--version`, no `profile show` beside it.
+    idp, profile = device_profile
+    calls = tmp_path / "calls"
+    counting = tmp_path / "lakekey"
+    counting.write_text(f"#!/bin/sh\necho \"$*\" >> '{calls}'\nexec '{lakekey._cli.find_cli()}' \"$@\"\n")
+    counting.chmod(0o755)
+    monkeypatch.setenv("LAKEKEY_BIN", str(counting))
+    monkeypatch.setattr(lakekey._cli, "_versions", {})
+    assert lakekey.set_auth_token(profile) is True
+    ran = calls.read_text().splitlines()
+    assert len(ran) == 1 and " token " in f" {ran[0]} " and "--json" in ran[0], ran

@@ -21,6 +21,7 @@ from typing import NamedTuple, Optional
 
 from . import _cli
 from .errors import (
+    error_for,
     CLINotFoundError,
     InvalidInputError,
     KeychainError,
@@ -49,7 +50,15 @@ __all__ = [
     "ShortLivedTokenWarning",
     "RenewalFailedWarning",
 ]
-__version__ = "0.1.0"
+
+
+
+def __getattr__(name: str):
+    # The version is the installed package's (Cargo's, through the wheel), never a second copy.
+    if name == "__version__":
+        return _cli.package_version()
+    raise AttributeError(f"module 'lakekey' has no attribute {name!r}")
+
 
 DEFAULT_MIN_VALID = 60
 
@@ -128,16 +137,27 @@ def token(profile: Optional[str] = None, min_valid: int = DEFAULT_MIN_VALID, tim
 
 
 def _issued(profile: Optional[str], min_valid: int, warn: bool, timeout: Optional[float]) -> dict:
-    """`lakekey token --json`: the token, when it expires, and how long its kind lives."""
+    """`lakekey token --json`: the token, when it expires and when to renew it, the profile and
+    its base URL, and the command's version (checked here: one process, not three)."""
     if isinstance(min_valid, bool) or not isinstance(min_valid, int) or min_valid < 0:
         raise InvalidInputError("invalid_input", f"min_valid must be a whole number of seconds, 0 or more (got {min_valid!r}).")
-    answer = _cli.run(["token", *_cli.profile_option(profile), "--min-valid", str(min_valid), "--json"], timeout)
+    args = ["token", *_cli.profile_option(profile), "--min-valid", str(min_valid), "--json"]
+    answer = _cli.run(args, timeout, version_in_answer=True)
+    try:
+        issued = json.loads(answer.stdout)
+    except ValueError:
+        issued = None
+    if not isinstance(issued, dict) or "version" not in issued:
+        # Not this release's answer: a command of another release says which it is.
+        _cli.check_version(_cli.find_cli(), _cli.timeout_or_default(timeout))
+        raise error_for("internal", "lakekey token --json gave an answer this package cannot read.")
+    _cli.check_answer_version(_cli.find_cli(), issued["version"])
     for note in answer.notes if warn else []:
         if note.kind == "short_lived":
             warnings.warn(note.message, ShortLivedTokenWarning, stacklevel=3)
         elif note.kind == "renewal_failed":
             warnings.warn(note.message, RenewalFailedWarning, stacklevel=3)
-    return json.loads(answer.stdout)
+    return issued
 
 
 def base_url(profile: Optional[str] = None, timeout: Optional[float] = None) -> str:
@@ -158,10 +178,17 @@ def set_auth_token(profile: Optional[str] = None, timeout: Optional[float] = Non
     from ._teradataml import install_fresh_token
 
     limit = _cli.timeout_or_default(timeout)
-    resolved = _profile(profile, limit)
-    name = str(resolved["name"])
-    # No warnings here: renewing short-lived tokens in time is this function's job.
-    return install_fresh_token(name, str(resolved["base_url"]), lambda min_valid: _issued(name, min_valid, False, limit), limit)
+    # One `lakekey token --json` answers everything: the token, its profile and base URL, when
+    # to renew. Later renewals ask for the same profile by name. No warnings here: renewing
+    # short-lived tokens in time is this function's job.
+    asked = {"profile": profile}
+
+    def issue(min_valid: int) -> dict:
+        issued = _issued(asked["profile"], min_valid, False, limit)
+        asked["profile"] = str(issued["profile"])
+        return issued
+
+    return install_fresh_token(issue, limit)
 
 
 def _profile(profile: Optional[str], timeout: Optional[float] = None) -> dict:

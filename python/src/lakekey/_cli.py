@@ -18,8 +18,6 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 from .errors import CLINotFoundError, LakeKeyError, LakeKeyTimeoutError, error_for
 
 DEFAULT_TIMEOUT = 45.0
-# Exit codes of the CLI (its README), for failures that come before it can report in JSON.
-_CODE_BY_EXIT = {2: "usage", 3: "sign_in_required", 4: "keychain_unavailable", 5: "network", 6: "invalid_input", 7: "timeout", 130: "cancelled"}
 _EXE = "lakekey" + (sysconfig.get_config_var("EXE") or (".exe" if os.name == "nt" else ""))
 
 
@@ -103,10 +101,28 @@ _versions: Dict[str, str] = {}
 _versions_lock = threading.Lock()
 
 
-def _expected_version() -> str:
-    from . import __version__
+def package_version() -> str:
+    """This package's version, as its installed metadata says (the wheel takes Cargo's)."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # Python 3.7
+        return "0+unknown"
+    try:
+        return version("lakekey")
+    except PackageNotFoundError:
+        return "0+unknown"
 
-    return __version__
+
+def _expected_version() -> str:
+    return package_version()
+
+
+def check_answer_version(path: str, seen: object) -> None:
+    """The version check of :func:`check_version`, on a version the command reported itself
+    (``token --json`` carries it), with no extra process."""
+    with _versions_lock:
+        _versions[path] = str(seen or "")
+    check_version(path, DEFAULT_TIMEOUT)
 
 
 def check_version(path: str, timeout: float) -> None:
@@ -153,7 +169,7 @@ def command(args: Sequence[str]) -> List[str]:
 GRACE = 35.0
 
 
-def run(args: Sequence[str], timeout: Optional[float] = None) -> Answer:
+def run(args: Sequence[str], timeout: Optional[float] = None, version_in_answer: bool = False) -> Answer:
     """Runs ``lakekey ARGS`` and waits at most ``timeout`` seconds; returns its stdout and its
     notes. Raises the matching :class:`LakeKeyError` when it fails, and
     :class:`LakeKeyTimeoutError` when it takes too long.
@@ -165,7 +181,8 @@ def run(args: Sequence[str], timeout: Optional[float] = None) -> Answer:
     same way: it runs in a process group of its own, so it hears only this package."""
     limit = timeout_or_default(timeout)
     argv = command(["--time-limit", f"{max(limit - 1.0, limit * 0.8):.3f}", *args])
-    check_version(argv[0], limit)
+    if not version_in_answer:
+        check_version(argv[0], limit)
     try:
         # UTF-8 on every OS, whatever the locale: the command writes UTF-8.
         child = subprocess.Popen(
@@ -189,6 +206,9 @@ def run(args: Sequence[str], timeout: Optional[float] = None) -> Answer:
     notes, error = read_stderr(stderr)
     if child.returncode == 0:
         return Answer(stdout, notes)
+    if version_in_answer and error is None:
+        # No JSON error: perhaps a command of another release; say so if it is.
+        check_version(argv[0], limit)
     raise failure(child.returncode, error, stderr)
 
 
@@ -238,11 +258,13 @@ def read_stderr(stderr: str):
 
 
 def failure(exit_code: int, error: Optional[dict], stderr: str) -> LakeKeyError:
+    """The exception for a failed command: from its JSON error (every failure, usage errors
+    included, is one with ``--error-format json``); else it ended without one (killed, a crash)."""
     if error is not None:
-        return error_for(str(error.get("code", "internal")), str(error.get("message", "")), error.get("hint"), exit_code)
-    # Argument errors are reported by the CLI's parser, as text.
-    text = " ".join(line.strip() for line in stderr.splitlines() if line.strip()) or f"lakekey exited with code {exit_code}."
-    return error_for(_CODE_BY_EXIT.get(exit_code, "internal"), text, None, exit_code)
+        action = error.get("action") if isinstance(error.get("action"), dict) else None
+        return error_for(str(error.get("code", "internal")), str(error.get("message", "")), error.get("hint"), exit_code, action)
+    text = " ".join(line.strip() for line in stderr.splitlines() if line.strip()) or f"lakekey exited with code {exit_code} without saying why."
+    return error_for("internal", text, None, exit_code)
 
 
 def _json_object(line: str) -> dict:

@@ -82,7 +82,8 @@ def login(profile: Optional[str], show_notes: Callable[[List["_cli.Note"]], None
                 view.done(f"The sign-in ended: {event.get('message', '')}")
                 child.wait()
                 hint = event.get("hint")
-                raise error_for(code, str(event.get("message", "")), str(hint) if hint else None, child.returncode)
+                action = event.get("action") if isinstance(event.get("action"), dict) else None
+                raise error_for(code, str(event.get("message", "")), str(hint) if hint else None, child.returncode, action)
     except KeyboardInterrupt:
         _cancel(child)
         view.done("The sign-in was cancelled.")

@@ -33,12 +33,13 @@ MARGIN = 60
 RETRY_AFTER = 10.0
 
 
-def install_fresh_token(profile: str, base_url: str, issue: Callable[[int], dict], timeout: float) -> bool:
-    """``issue(min_valid)`` is ``lakekey token --json`` for the profile."""
+def install_fresh_token(issue: Callable[[int], dict], timeout: float) -> bool:
+    """``issue(min_valid)`` is ``lakekey token --json`` for the profile: the token, the profile's
+    name and base URL, and when to renew."""
     teradataml = _teradataml()
     layout = Layout.of(teradataml)
     issued = issue(MARGIN)
-    token = issued["token"]
+    token, profile, base_url = issued["token"], str(issued["profile"]), str(issued["base_url"])
     result = teradataml.set_auth_token(base_url=base_url, auth_token=token)
     held = layout.held(result)
     if type(held) is not layout.token_class or getattr(held, "value", None) != token or str(getattr(held, "auth_type", "")).lower() != "bearer":

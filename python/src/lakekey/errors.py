@@ -8,20 +8,44 @@ Each carries the stable ``code`` the CLI reports (``lakekey --error-format json`
 from typing import Optional
 
 
+def phrased(action: Optional[dict]) -> Optional[str]:
+    """What the user can do (the CLI's ``action``), in this package's terms: its functions where
+    it has one, else the command."""
+    if not isinstance(action, dict):
+        return None
+    kind, profile = action.get("kind"), action.get("profile")
+    login = f"lakekey.login({profile!r})" if profile else "lakekey.login()"
+    forget = f"`lakekey logout --profile {profile} --local-only`" if profile else "`lakekey logout --local-only`"
+    return {
+        "sign_in": "Sign in again with your PAT and key (the LakeKey app, or `lakekey pat import`)." if action.get("pat") else f"Call {login}.",
+        "sign_in_or_forget": f"Call {login} to replace what is stored, or forget it with {forget}.",
+        "forget_locally": f"Forget the credentials without revoking them: {forget}.",
+        "choose_profile": "Pass profile='NAME' (or set LAKEKEY_PROFILE).",
+        "list_profiles": "See the profiles with `lakekey profile list`, or add one with lakekey.login(base_url=...).",
+        "add_profile": "Add one with lakekey.login(base_url=...).",
+        "sign_out_unused": "Sign out of profiles you no longer use (`lakekey logout --profile NAME`).",
+        "run_outside_container": "Run LakeKey outside the container and pass the token in (`lakekey exec`).",
+    }.get(str(kind))
+
+
 class LakeKeyError(Exception):
-    """Any LakeKey failure. ``code`` is stable; ``message`` and ``hint`` are for people."""
+    """Any LakeKey failure. ``code`` is stable; ``message`` and ``hint`` are for people, and
+    ``action`` says what can be done (``{"kind": "sign_in", "profile": ...}``, for programs)."""
 
     code: str
     message: str
     hint: Optional[str]
     exit_code: Optional[int]
+    action: Optional[dict]
 
-    def __init__(self, code: str, message: str, hint: Optional[str] = None, exit_code: Optional[int] = None) -> None:
-        super().__init__(message if hint is None else f"{message}\nhint: {hint}")
+    def __init__(self, code: str, message: str, hint: Optional[str] = None, exit_code: Optional[int] = None, action: Optional[dict] = None) -> None:
+        what = " ".join(part for part in (hint, phrased(action)) if part)
+        super().__init__(message if not what else f"{message}\nhint: {what}")
         self.code = code
         self.message = message
         self.hint = hint
         self.exit_code = exit_code
+        self.action = action
 
 
 class NotSignedInError(LakeKeyError):
@@ -76,6 +100,6 @@ _BY_CODE = {
 }
 
 
-def error_for(code: str, message: str, hint: Optional[str] = None, exit_code: Optional[int] = None) -> LakeKeyError:
+def error_for(code: str, message: str, hint: Optional[str] = None, exit_code: Optional[int] = None, action: Optional[dict] = None) -> LakeKeyError:
     """The exception for one of the CLI's error codes (``LakeKeyError`` for codes it does not know)."""
-    return _BY_CODE.get(code, LakeKeyError)(code, message, hint, exit_code)
+    return _BY_CODE.get(code, LakeKeyError)(code, message, hint, exit_code, action)
