@@ -1,4 +1,4 @@
-//! JWT signing cost, to set against `openssl speed rsa2048` (see scripts/bench-token).
+//! JWT signing cost, to set against `openssl speed rsa2048` (see scripts/bench/run, section 1).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use lakekey::pat_jwt::{sign, PatClaims, DEFAULT_EXPIRATION_SECS};

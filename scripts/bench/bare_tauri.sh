@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# The baseline for scripts/bench section 3: a bare Tauri 2 window (one page, one command), built
+# The baseline for scripts/bench/run section 3: a bare Tauri 2 window (one page, one command), built
 # from the same crate versions and release profile as LakeKey's desktop app and measured the same
 # way in the same run, so LakeKey's figures can be read as "cost over Tauri itself".
 #
-#   DISPLAY=:N scripts/bench_bare_tauri.sh [idle_seconds]    (the caller runs the X server)
-#   scripts/bench_bare_tauri.sh --build-only
+#   DISPLAY=:N scripts/bench/bare_tauri.sh [idle_seconds]    (the caller runs the X server)
+#   scripts/bench/bare_tauri.sh --build-only
 #
 # Prints one line on stdout: `bare start_ms=<n> pss_mib=<n> cpu_ms_per_min=<n>`, or with
-# --build-only `bare bin=<path>` (scripts/bench then times its starts alternately with LakeKey's);
+# --build-only `bare bin=<path>` (scripts/bench/run then times its starts alternately with LakeKey's);
 # everything else goes to stderr.
 set -euo pipefail
-# scripts/bench runs the app under dbus-run-session. Without a session bus, GLib would autolaunch
+# scripts/bench/run runs the app under dbus-run-session. Without a session bus, GLib would autolaunch
 # one per X display (which can stall the first start and outlives this script), so bring our own.
 # Services the bus starts inherit its stdout, so it gets stderr and the result line goes via fd 3.
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && command -v dbus-run-session >/dev/null; then
@@ -21,7 +21,7 @@ fi
 build_only=""
 [ "${1:-}" = "--build-only" ] && { build_only=1; shift; }
 idle_s=${1:-60}
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 [ -n "$build_only" ] || : "${DISPLAY:?set DISPLAY to the X display to measure under (the caller starts Xvfb)}"
 case $idle_s in '' | *[!0-9]* | 0) echo "idle seconds must be a positive integer" >&2; exit 2 ;; esac
 
@@ -179,7 +179,7 @@ if [ -n "$build_only" ]; then
   exit 0
 fi
 
-# From here on, exactly as scripts/bench section 3 measures LakeKey's app.
+# From here on, exactly as scripts/bench/run section 3 measures LakeKey's app.
 app_env=(env DISPLAY="$DISPLAY" BARE_STARTUP_PROBE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1)
 echo "== bare Tauri: 5 cold starts, idle PSS, ${idle_s} s idle CPU"
 starts=()

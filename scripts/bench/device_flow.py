@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Device-flow latency for scripts/bench: from the moment the user's approval completes at the
+"""Device-flow latency for scripts/bench/run: from the moment the user's approval completes at the
 test IdP (oidc-provider, tests/idp/server.mjs) to the moment `lakekey login` has stored the token,
 set against the polling interval the IdP advertised. Also counts the polls and checks that none
 came sooner than the interval after the one before.
 
 Usage: bench_device_flow.py LAKEKEY_BIN RUNS INTERVAL_SECONDS
-Prints one JSON object. Needs the keyring D-Bus session (scripts/bench runs it inside one).
+Prints one JSON object. Needs the keyring D-Bus session (scripts/bench/run runs it inside one).
 """
 import json
 import os
@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def main():

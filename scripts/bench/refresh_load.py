@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Refresh under load for scripts/bench: 50 device-flow profiles in the desktop app, all expiring
+"""Refresh under load for scripts/bench/run: 50 device-flow profiles in the desktop app, all expiring
 within the same minute. Measures what the app spends keeping them fresh: CPU time of all its
 processes, wake-ups of its own process (context switches of all its threads), and the refresh
 requests the test IdP received (the goal is one per profile).
 
 Usage: bench_refresh_load.py LAKEKEY_BIN APP_BIN PROFILES
-Needs the keyring D-Bus session and DISPLAY (scripts/bench provides both). Prints one JSON object.
+Needs the keyring D-Bus session and DISPLAY (scripts/bench/run provides both). Prints one JSON object.
 """
 import json
 import os
@@ -15,7 +15,7 @@ import tempfile
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TTL = 200  # access token lifetime; the app refreshes 120 s (its margin) before expiry
 MARGIN = 120
 CLK_TCK = os.sysconf("SC_CLK_TCK")

@@ -4,9 +4,9 @@ the test IdP (tests/idp/server.mjs) with the stand-in browser (tests/idp/browser
 the user does. The device flow's approval starts as soon as the code is shown, as fast as a
 person could; its polls wait the IdP's interval.
 
-Usage: python3 scripts/bench_sign_in.py LAKEKEY RUNS INTERVAL
+Usage: python3 scripts/bench/sign_in.py LAKEKEY RUNS INTERVAL
 Prints one JSON object: per method, the median and max wall time (ms) and the user's steps.
-Run inside a keychain session (scripts/bench does; or dbus-run-session -- scripts/with-keyring).
+Run inside a keychain session (scripts/bench/run does; or dbus-run-session -- scripts/with-keyring).
 """
 
 import json
@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # What the user does, step by step, in each method (the stand-in browser does the same pages).
 STEPS = {
     "browser": ["click Sign in", "sign in at the identity provider", "consent"],
