@@ -1,5 +1,6 @@
 """Every failure is an exception with LakeKey's stable code and the CLI's message and hint."""
 
+import json
 import os
 import re
 import subprocess
@@ -223,7 +224,8 @@ def test_a_time_limit_during_a_refresh_keeps_the_rotated_token(start_idp):
     ours = subprocess.run(["pgrep", "-f", "--", f"--profile={profile}"], capture_output=True, encoding="utf-8")
     assert ours.stdout.strip() == "", "the stopped lakekey process is gone"
     idp.control({"refreshDelayMs": 0})
-    assert claims(lakekey.token(profile))["exp"] > time.time() + 300, "the token the stopped refresh saved; no new sign-in"
+    issued = json.loads(cli("token", "--profile", profile, "--json").stdout)
+    assert issued["expires_at"] > time.time() + 300, "the token the stopped refresh saved; no new sign-in"
     assert [r["status"] for r in idp.stats()["refreshes"]] == [200], "no refresh token was used twice"
     cli("logout", "--profile", profile, "--local-only")
 

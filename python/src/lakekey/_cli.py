@@ -190,22 +190,27 @@ def run(args: Sequence[str], timeout: Optional[float] = None, version_in_answer:
         )
     except OSError as e:
         raise CLINotFoundError("cli_not_found", f"The lakekey command could not be started ({e}).") from None
+    timed_out = LakeKeyTimeoutError(
+        "timeout",
+        f"lakekey {' '.join(args[:1])} did not answer within {limit:g} s and was stopped.",
+        "A keychain may be waiting to be unlocked, another process may hold the refresh, or the network may be slow. "
+        "Give more time with timeout= (or LAKEKEY_TIMEOUT), and check `lakekey status`.",
+    )
     try:
         stdout, stderr = child.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
         stop(child)
-        raise LakeKeyTimeoutError(
-            "timeout",
-            f"lakekey {' '.join(args[:1])} did not answer within {limit:g} s and was stopped.",
-            "A keychain may be waiting to be unlocked, another process may hold the refresh, or the network may be slow. "
-            "Give more time with timeout= (or LAKEKEY_TIMEOUT), and check `lakekey status`.",
-        ) from None
+        raise timed_out from None
     except BaseException:
         stop(child)
         raise
     notes, error = read_stderr(stderr)
     if child.returncode == 0:
         return Answer(stdout, notes)
+    if error is not None and error.get("code") == "timeout":
+        # The command's own limit (--time-limit, set from this caller's) ended it first: the same
+        # failure, in this package's terms.
+        raise timed_out
     if version_in_answer and error is None:
         # No JSON error: perhaps a command of another release; say so if it is.
         check_version(argv[0], limit)
