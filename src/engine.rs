@@ -1040,7 +1040,7 @@ mod tests {
         assert_ne!(token.secret, first.secret, "re-signed once half its life was gone");
         assert_eq!((token.valid_for(now), token.lifetime), (Some(30), Some(30)));
         let note = token.is_short_of(60, now).unwrap();
-        assert!(note.contains("valid for 30 s") && note.contains("PAT tokens live 30 s") && note.contains("--expiration-time"), "{note}");
+        assert!(note.contains("valid for 30 s") && note.contains("PAT tokens live 30 s") && note.contains("longer expiration time"), "{note}");
         assert_eq!(token.is_short_of(30, now), None);
         assert_eq!(token.notes(60, now), vec![TokenNote::ShortLived(note)]);
     }
@@ -1151,7 +1151,7 @@ mod tests {
         f.fail_next_keychain_call(keyring_core::Error::NoStorageAccess("collection is locked".into()));
         let locked = f.engine.logout(None, false).await.unwrap_err();
         assert_eq!(locked.code(), ErrorCode::KeychainLocked);
-        assert!(locked.hint().unwrap().contains("--local-only"), "{:?}", locked.hint());
+        assert_eq!(locked.action(), Some(&Action::ForgetLocally { profile: "p".into() }), "{:?}", locked.hint());
         f.fail_next_keychain_call(keyring_core::Error::PlatformFailure("the connection broke".into()));
         assert_eq!(f.engine.logout(None, false).await.unwrap_err().code(), ErrorCode::KeychainUnavailable);
         assert_eq!(f.engine.keychain().unwrap().load("p").unwrap(), Some(session(now + 600)));

@@ -526,7 +526,7 @@ mod tests {
         kc.call("p", |e| e.set_secret(&[0xff, 0xfe, 0x00])).unwrap();
         let err = kc.load("p").unwrap_err();
         assert_eq!(err.code(), ErrorCode::SignInRequired);
-        assert!(err.hint().unwrap().contains("--local-only"), "{:?}", err.hint());
+        assert_eq!(err.action(), Some(&crate::error::Action::SignInOrForget { profile: Some("p".into()) }), "{:?}", err.hint());
         let saved = kc.save("p", &token(10)).unwrap();
         assert!(saved.replaced.unwrap().contains("could not be read"), "a save replaces it, and says so");
         assert_eq!(kc.load("p").unwrap(), Some(token(10)));
