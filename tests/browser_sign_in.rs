@@ -32,20 +32,21 @@ impl Browser {
         self.dir.path().join("seen.jsonl")
     }
 
-    /// `lakekey ARGS` where the desktop's browser is the stand-in, acting as `mode` says.
-    fn lakekey(&self, user: &User, mode: &str, args: &[&str]) -> Run {
+    /// `lakekey ARGS` on a desktop whose browser is the stand-in, acting as `mode` says.
+    fn cmd(&self, user: &User, mode: &str, args: &[&str]) -> std::process::Command {
         let path = format!("{}:{}", self.dir.path().display(), std::env::var("PATH").unwrap_or_default());
-        Run::from(
-            user.cmd(args)
-                .env("PATH", path)
-                .env("DISPLAY", ":0") // a desktop: a browser can be shown
-                .env_remove("SSH_CONNECTION")
-                .env_remove("SSH_TTY")
-                .env("LAKEKEY_TEST_BROWSER", mode)
-                .env("LAKEKEY_TEST_BROWSER_LOG", self.log())
-                .output()
-                .unwrap(),
-        )
+        let mut cmd = user.cmd(args);
+        cmd.env("PATH", path)
+            .env("DISPLAY", ":0") // a desktop: a browser can be shown
+            .env_remove("SSH_CONNECTION")
+            .env_remove("SSH_TTY")
+            .env("LAKEKEY_TEST_BROWSER", mode)
+            .env("LAKEKEY_TEST_BROWSER_LOG", self.log());
+        cmd
+    }
+
+    fn lakekey(&self, user: &User, mode: &str, args: &[&str]) -> Run {
+        Run::from(self.cmd(user, mode, args).output().unwrap())
     }
 
     /// What the stand-in saw, once it has finished.
@@ -136,9 +137,8 @@ fn the_time_limit_ends_a_sign_in_nobody_finishes() {
     let (user, browser) = (User::new(), Browser::new());
     let profile = unique("walked-away");
     browser_profile(&user, &idp, &profile);
-    let mut cmd = user.cmd(&["login", "--profile", &profile]);
-    let path = format!("{}:{}", browser.dir.path().display(), std::env::var("PATH").unwrap_or_default());
-    cmd.env("PATH", path).env("DISPLAY", ":0").env("LAKEKEY_TEST_BROWSER", "never").env("LAKEKEY_TEST_BROWSER_LOG", browser.log()).env("LAKEKEY_TEST_SIGN_IN_LIMIT_SECS", "2");
+    let mut cmd = browser.cmd(&user, "never", &["login", "--profile", &profile]);
+    cmd.env("LAKEKEY_TEST_SIGN_IN_LIMIT_SECS", "2");
     Run::from(cmd.output().unwrap()).fails_with(3, "not finished in time");
     assert_eq!(keychain_items(&profile), Vec::<String>::new());
 }
@@ -181,10 +181,7 @@ fn ctrl_c_stops_a_browser_sign_in_cleanly() {
     let (user, browser) = (User::new(), Browser::new());
     let profile = unique("browser-cancel");
     browser_profile(&user, &idp, &profile);
-    let mut cmd = user.cmd(&["login", "--profile", &profile, "--json"]);
-    let path = format!("{}:{}", browser.dir.path().display(), std::env::var("PATH").unwrap_or_default());
-    cmd.env("PATH", path).env("DISPLAY", ":0").env("LAKEKEY_TEST_BROWSER", "never").env("LAKEKEY_TEST_BROWSER_LOG", browser.log());
-    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut child = browser.cmd(&user, "never", &["login", "--profile", &profile, "--json"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
     let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     assert_eq!(first["event"], "browser", "{first}");

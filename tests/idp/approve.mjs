@@ -4,6 +4,8 @@
 // Usage: node approve.mjs --url VERIFICATION_URI_COMPLETE [--deny] [--login NAME]
 // Prints "approved" or "denied" and exits 0, or prints what went wrong and exits 1.
 
+import { newBrowser, parseForm } from './pages.mjs';
+
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
@@ -17,50 +19,7 @@ if (!url) {
   process.exit(2);
 }
 
-const jar = new Map();
-const remember = (res) => {
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const eq = pair.indexOf('=');
-    jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1));
-  }
-};
-const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-async function go(target, method = 'GET', form = null) {
-  for (let hops = 0; hops < 20; hops += 1) {
-    const res = await fetch(target, {
-      method,
-      redirect: 'manual',
-      headers: {
-        cookie: cookieHeader(),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    remember(res);
-    if (res.status >= 300 && res.status < 400) {
-      target = new URL(res.headers.get('location'), target).toString();
-      method = 'GET';
-      form = null;
-      continue;
-    }
-    return { url: target, status: res.status, html: await res.text() };
-  }
-  throw new Error('too many redirects');
-}
-
-function parseForm(page) {
-  const m = page.html.match(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/);
-  if (!m) return null;
-  const fields = {};
-  for (const input of m[2].matchAll(/<input([^>]*)>/g)) {
-    const name = input[1].match(/name="([^"]*)"/)?.[1];
-    const value = input[1].match(/value="([^"]*)"/)?.[1] ?? '';
-    if (name) fields[name] = value;
-  }
-  return { action: new URL(m[1], page.url).toString(), fields };
-}
+const { go } = newBrowser();
 
 let page = await go(url);
 for (let step = 0; step < 10; step += 1) {

@@ -15,6 +15,7 @@
 // It appends one JSON line per run to $LAKEKEY_TEST_BROWSER_LOG: what it saw.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { newBrowser, parseForm } from './pages.mjs';
 
 const url = process.argv[2];
 const logFile = process.env.LAKEKEY_TEST_BROWSER_LOG;
@@ -39,48 +40,7 @@ try {
 }
 if (mode === 'never') done(0);
 
-const jar = new Map();
-const remember = (res) => {
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const eq = pair.indexOf('=');
-    jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1));
-  }
-};
-
-/** Follows the provider's redirects; stops at the one that leads back to LakeKey. */
-async function go(target, method = 'GET', form = null) {
-  for (let hops = 0; hops < 20; hops += 1) {
-    if (target.startsWith(redirectUri)) return { callback: target };
-    const res = await fetch(target, {
-      method,
-      redirect: 'manual',
-      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    remember(res);
-    if (res.status >= 300 && res.status < 400) {
-      target = new URL(res.headers.get('location'), target).toString();
-      method = 'GET';
-      form = null;
-      continue;
-    }
-    return { url: target, status: res.status, html: await res.text() };
-  }
-  throw new Error('too many redirects');
-}
-
-function parseForm(page) {
-  const m = page.html.match(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/);
-  if (!m) return null;
-  const fields = {};
-  for (const input of m[2].matchAll(/<input([^>]*)>/g)) {
-    const name = input[1].match(/name="([^"]*)"/)?.[1];
-    const value = input[1].match(/value="([^"]*)"/)?.[1] ?? '';
-    if (name) fields[name] = value;
-  }
-  return { action: new URL(m[1], page.url).toString(), fields };
-}
+const { go } = newBrowser({ stopAt: redirectUri });
 
 let page = await go(url);
 for (let step = 0; step < 10 && !page.callback; step += 1) {
