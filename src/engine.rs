@@ -376,6 +376,7 @@ impl Engine {
     /// Adds or replaces a profile after checking that it resolves (URL rules, preset, issuer).
     pub fn add_profile(&self, name: &str, profile: Profile, make_default: bool) -> Result<Resolved> {
         check_name(name)?;
+        let profile = profile.normalized();
         let resolved = profile.resolve(name)?;
         self.profiles.update(|config| {
             // Windows' Credential Manager does not tell `Prod` from `prod`: one would overwrite

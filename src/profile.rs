@@ -41,8 +41,11 @@ impl Method {
     }
 }
 
-/// One Lake environment. Optional fields fall back to what docs/LAKE.md derives.
+/// One Lake environment: its shape, stated once. Kept in profiles.toml, given by `lakekey
+/// profile add`'s options, and sent by the app's add/edit form as it is (the UI's type is
+/// generated from this one). Optional fields fall back to what docs/LAKE.md derives.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub base_url: String,
@@ -97,6 +100,22 @@ pub struct Resolved {
 }
 
 impl Profile {
+    /// The profile as a person typed it, tidied: surrounding spaces gone, empty fields unset.
+    pub fn normalized(self) -> Profile {
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        Profile {
+            base_url: self.base_url.trim().to_string(),
+            issuer: clean(self.issuer),
+            realm: clean(self.realm),
+            client_id: clean(self.client_id),
+            scope: clean(self.scope),
+            username: clean(self.username),
+            org_id: clean(self.org_id),
+            kid: clean(self.kid),
+            ..self
+        }
+    }
+
     /// Validates the profile and derives org id, issuer and client id.
     pub fn resolve(&self, name: &str) -> Result<Resolved> {
         let lake = LakeUrl::parse(&self.base_url)?;
@@ -421,6 +440,14 @@ mod tests {
         }
         assert_eq!(config.suggested_name("acme"), "acme-3", "names differing only in case are taken too");
         assert!(check_name(&config.suggested_name("a b/c")).is_ok());
+    }
+
+    #[test]
+    fn a_profile_as_typed_is_tidied() {
+        let typed = Profile { base_url: " https://a.example.com/api/accounts/e ".into(), client_id: Some("  ".into()), realm: Some(" r1 ".into()), ..Default::default() };
+        let p = typed.normalized();
+        assert_eq!(p.base_url, "https://a.example.com/api/accounts/e");
+        assert_eq!((p.client_id, p.realm.as_deref()), (None, Some("r1")));
     }
 
     #[test]

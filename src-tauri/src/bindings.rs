@@ -6,12 +6,12 @@ use crate::clipboard::CopyFormat;
 use crate::copying::{ClipboardEvent, ClipboardOutcome, Copied};
 use crate::ipc_error::IpcError;
 use crate::settings::Settings;
-use crate::views::{AppInfo, DemoInfo, Derived, DeviceEventPayload, FileKind, KeyInfo, PatForm, ProfileInput, ProfileView, SignInState, TokenDetails};
+use crate::views::{AppInfo, DemoInfo, Derived, DeviceEventPayload, FileKind, KeyInfo, PatForm, ProfileView, SignInState, TokenDetails};
 use lakekey::credential::Validation;
 use lakekey::device_flow::{DeviceEvent, SignInContext};
 use lakekey::engine::PatImported;
 use lakekey::keychain::StoreKind;
-use lakekey::{Action, ErrorCode, IdpPreset, Method};
+use lakekey::{Action, ErrorCode, IdpPreset, Method, Profile};
 use ts_rs::{Config, TS};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/bindings.ts");
@@ -27,7 +27,7 @@ fn generate() -> String {
         DeviceEvent::decl(&cfg),
         StoreKind::decl(&cfg),
         PatImported::decl(&cfg),
-        ProfileInput::decl(&cfg),
+        Profile::decl(&cfg),
         Derived::decl(&cfg),
         SignInState::decl(&cfg),
         ProfileView::decl(&cfg),

@@ -8,10 +8,10 @@ use crate::copying::{copy_to_clipboard, Copied};
 use crate::listing::{profile_views, profiles_changed};
 use crate::ipc_error::{IpcError, IpcResult};
 use crate::settings::Settings;
-use crate::views::{AppInfo, DemoInfo, Derived, DeviceEventPayload, FileKind, KeyInfo, PatForm, ProfileInput, ProfileView, TokenDetails};
+use crate::views::{AppInfo, DemoInfo, Derived, DeviceEventPayload, FileKind, KeyInfo, PatForm, ProfileView, TokenDetails};
 use lakekey::device_flow::DeviceEvent;
 use lakekey::engine::{PatImport, PatImported};
-use lakekey::profile::{check_name, NetworkConfig};
+use lakekey::profile::{check_name, NetworkConfig, Profile};
 use lakekey::{ErrorCode, Secret};
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -60,8 +60,8 @@ pub async fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileV
 }
 
 #[tauri::command]
-pub fn preview_profile(state: State<'_, AppState>, input: ProfileInput) -> IpcResult<Derived> {
-    let resolved = input.to_profile().resolve("preview")?;
+pub fn preview_profile(state: State<'_, AppState>, input: Profile) -> IpcResult<Derived> {
+    let resolved = input.normalized().resolve("preview")?;
     let suggested_name = state.engine().config()?.suggested_name(&resolved.org_id);
     Ok(Derived { suggested_name, ..Derived::from(&resolved) })
 }
@@ -71,12 +71,12 @@ pub async fn save_profile<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     name: String,
-    input: ProfileInput,
+    input: Profile,
     make_default: bool,
 ) -> IpcResult<Derived> {
     let name = name.trim().to_string();
     check_name(&name)?;
-    let resolved = state.engine().add_profile(&name, input.to_profile(), make_default)?;
+    let resolved = state.engine().add_profile(&name, input, make_default)?;
     profiles_changed(&app);
     Ok(Derived::from(&resolved))
 }

@@ -4,8 +4,8 @@
 use crate::app_state::AppState;
 use crate::demo;
 use crate::ipc_error::{IpcError, IpcResult};
-use crate::views::{DemoInfo, ProfileInput};
-use lakekey::{ErrorCode, Method};
+use crate::views::DemoInfo;
+use lakekey::{ErrorCode, Method, Profile};
 
 pub fn setup_demo(state: &AppState) -> IpcResult<DemoInfo> {
     let base_url = {
@@ -23,16 +23,10 @@ pub fn setup_demo(state: &AppState) -> IpcResult<DemoInfo> {
     write_private(&pem_file, demo::KEY_PEM)?;
     let engine = state.engine();
     let first = engine.config()?.profiles.is_empty();
-    let device = ProfileInput { base_url: base_url.clone(), method: Some(Method::Device), org_id: Some(demo::ORG_ID.into()), ..Default::default() };
-    engine.add_profile("demo-device", device.to_profile(), first)?;
-    let pat = ProfileInput {
-        base_url,
-        method: Some(Method::Pat),
-        org_id: Some(demo::ORG_ID.into()),
-        username: Some(demo::USERNAME.into()),
-        ..Default::default()
-    };
-    engine.add_profile("demo-pat", pat.to_profile(), false)?;
+    let device = Profile { base_url: base_url.clone(), method: Method::Device, org_id: Some(demo::ORG_ID.into()), ..Default::default() };
+    engine.add_profile("demo-device", device, first)?;
+    let pat = Profile { base_url, method: Method::Pat, org_id: Some(demo::ORG_ID.into()), username: Some(demo::USERNAME.into()), ..Default::default() };
+    engine.add_profile("demo-pat", pat, false)?;
     Ok(DemoInfo {
         device_profile: "demo-device".into(),
         pat_profile: "demo-pat".into(),

@@ -32,7 +32,7 @@ pub fn profile_views_with(state: &AppState, known: &HashMap<String, Status>) -> 
             is_default: config.default.as_deref() == Some(name),
             demo: name.starts_with("demo-") || demo_url.as_deref() == Some(profile.base_url.as_str()),
             method: profile.method,
-            input: ProfileView::input_of(profile),
+            input: profile.clone(),
             derived: resolved.as_ref().ok().map(Derived::from),
             state: SignInState::NeedsSignIn,
             expires_at: None,

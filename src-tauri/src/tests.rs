@@ -51,12 +51,12 @@ const URL: &str = "https://acme.example.com/api/accounts/env-1";
 #[test]
 fn preview_shows_what_is_derived_and_errors_carry_codes() {
     let h = host();
-    let derived = h.call("preview_profile", json!({ "input": { "baseUrl": format!("{URL}/") } })).unwrap();
+    let derived = h.call("preview_profile", json!({ "input": { "base_url": format!("{URL}/") } })).unwrap();
     assert_eq!(derived["orgId"], "acme");
     assert_eq!(derived["envId"], "env-1");
     assert_eq!(derived["issuer"], format!("{URL}/auth"));
     assert_eq!(derived["clientId"], "acme-oaf-device");
-    let err = h.call("preview_profile", json!({ "input": { "baseUrl": format!("{URL}/open-analytics") } })).unwrap_err();
+    let err = h.call("preview_profile", json!({ "input": { "base_url": format!("{URL}/open-analytics") } })).unwrap_err();
     assert_eq!(err["code"], "invalid_input");
     assert!(err["message"].as_str().unwrap().contains("service URL"));
 }
@@ -65,8 +65,8 @@ fn preview_shows_what_is_derived_and_errors_carry_codes() {
 fn profiles_are_saved_listed_made_default_and_removed() {
     let h = host();
     assert_eq!(h.call("list_profiles", json!({})).unwrap(), json!([]));
-    h.call("save_profile", json!({ "name": "prod", "input": { "baseUrl": URL }, "makeDefault": false })).unwrap();
-    h.call("save_profile", json!({ "name": "dev", "input": { "baseUrl": URL, "method": "pat", "username": "U" }, "makeDefault": true })).unwrap();
+    h.call("save_profile", json!({ "name": "prod", "input": { "base_url": URL }, "makeDefault": false })).unwrap();
+    h.call("save_profile", json!({ "name": "dev", "input": { "base_url": URL, "method": "pat", "username": "U" }, "makeDefault": true })).unwrap();
     let list = h.call("list_profiles", json!({})).unwrap();
     let names: Vec<_> = list.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["dev", "prod"]);
@@ -76,14 +76,14 @@ fn profiles_are_saved_listed_made_default_and_removed() {
     assert_eq!(h.call("list_profiles", json!({})).unwrap()[1]["isDefault"], true);
     h.call("remove_profile", json!({ "name": "dev" })).unwrap();
     assert_eq!(h.call("list_profiles", json!({})).unwrap().as_array().unwrap().len(), 1);
-    let err = h.call("save_profile", json!({ "name": "a b", "input": { "baseUrl": URL }, "makeDefault": false })).unwrap_err();
+    let err = h.call("save_profile", json!({ "name": "a b", "input": { "base_url": URL }, "makeDefault": false })).unwrap_err();
     assert_eq!(err["code"], "invalid_input");
 }
 
 #[test]
 fn no_payload_to_the_webview_carries_a_token_or_the_pat() {
     let h = host();
-    h.call("save_profile", json!({ "name": "p", "input": { "baseUrl": URL, "method": "pat" }, "makeDefault": true })).unwrap();
+    h.call("save_profile", json!({ "name": "p", "input": { "base_url": URL, "method": "pat" }, "makeDefault": true })).unwrap();
     let key = h.dir.path().join("key1.pem");
     std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/test-key.pem"), &key).unwrap();
     let pat = "PAT-SECRET-0123456789";
@@ -122,7 +122,7 @@ fn no_payload_to_the_webview_carries_a_token_or_the_pat() {
 #[test]
 fn copying_without_a_sign_in_is_a_typed_error() {
     let h = host();
-    h.call("save_profile", json!({ "name": "p", "input": { "baseUrl": URL }, "makeDefault": true })).unwrap();
+    h.call("save_profile", json!({ "name": "p", "input": { "base_url": URL }, "makeDefault": true })).unwrap();
     let err = h.call("copy", json!({ "name": "p", "format": "token" })).unwrap_err();
     assert_eq!(err["code"], "sign_in_required");
     let err = h.call("token_details", json!({ "name": "p" })).unwrap_err();
@@ -159,7 +159,7 @@ fn the_demo_adds_two_marked_profiles() {
 #[test]
 fn a_listing_takes_statuses_the_refresher_just_read_instead_of_reading_again() {
     let h = host();
-    h.call("save_profile", json!({ "name": "prod", "input": { "baseUrl": URL }, "makeDefault": true })).unwrap();
+    h.call("save_profile", json!({ "name": "prod", "input": { "base_url": URL }, "makeDefault": true })).unwrap();
     let state = h._app.state::<AppState>();
     // Nothing is stored for `prod`: read from the keychain, it needs a sign-in.
     let read = crate::listing::profile_views(&state).unwrap();

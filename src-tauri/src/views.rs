@@ -4,59 +4,9 @@
 use lakekey::credential::Validation;
 use lakekey::device_flow::DeviceEvent;
 use lakekey::profile::{Profile, Resolved};
-use lakekey::{IdpPreset, Method, Status};
+use lakekey::{Method, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-/// A profile as the add/edit form sends it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileInput {
-    pub base_url: String,
-    #[serde(default)]
-    pub method: Option<Method>,
-    #[serde(default)]
-    pub idp: Option<IdpPreset>,
-    #[serde(default)]
-    pub issuer: Option<String>,
-    #[serde(default)]
-    pub realm: Option<String>,
-    #[serde(default)]
-    pub client_id: Option<String>,
-    #[serde(default)]
-    pub scope: Option<String>,
-    #[serde(default)]
-    pub username: Option<String>,
-    #[serde(default)]
-    pub org_id: Option<String>,
-    #[serde(default)]
-    pub kid: Option<String>,
-    #[serde(default)]
-    pub expiration_time: Option<u64>,
-}
-
-impl ProfileInput {
-    pub fn to_profile(&self) -> Profile {
-        let clean = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        Profile {
-            base_url: self.base_url.trim().to_string(),
-            method: self.method.unwrap_or_default(),
-            idp: self.idp.unwrap_or_default(),
-            issuer: clean(&self.issuer),
-            realm: clean(&self.realm),
-            client_id: clean(&self.client_id),
-            scope: clean(&self.scope),
-            username: clean(&self.username),
-            org_id: clean(&self.org_id),
-            kid: clean(&self.kid),
-            expiration_time: self.expiration_time,
-            valid_from: None,
-            // Kept by the engine from the profile's sign-in.
-            store: None,
-        }
-    }
-}
 
 /// What LakeKey derives from a base URL, shown while the user types.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -105,7 +55,8 @@ pub struct ProfileView {
     pub is_default: bool,
     pub demo: bool,
     pub method: Method,
-    pub input: ProfileInput,
+    /// Its settings, as profiles.toml and the add/edit form have them.
+    pub input: Profile,
     pub derived: Option<Derived>,
     pub state: SignInState,
     pub expires_at: Option<u64>,
@@ -119,22 +70,6 @@ pub struct ProfileView {
 }
 
 impl ProfileView {
-    pub fn input_of(p: &Profile) -> ProfileInput {
-        ProfileInput {
-            base_url: p.base_url.clone(),
-            method: Some(p.method),
-            idp: Some(p.idp),
-            issuer: p.issuer.clone(),
-            realm: p.realm.clone(),
-            client_id: p.client_id.clone(),
-            scope: p.scope.clone(),
-            username: p.username.clone(),
-            org_id: p.org_id.clone(),
-            kid: p.kid.clone(),
-            expiration_time: p.expiration_time,
-        }
-    }
-
     pub fn state_of(status: &Status, now: u64, problem: Option<&str>) -> SignInState {
         if status.credential.is_none() {
             return SignInState::NeedsSignIn;
@@ -234,16 +169,3 @@ pub struct DemoInfo {
     pub username: String,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn form_input_is_trimmed_into_a_profile() {
-        let input = ProfileInput { base_url: " https://a.example.com/api/accounts/e ".into(), client_id: Some("  ".into()), ..Default::default() };
-        let p = input.to_profile();
-        assert_eq!(p.base_url, "https://a.example.com/api/accounts/e");
-        assert_eq!(p.client_id, None);
-        assert_eq!(ProfileView::input_of(&p).base_url, p.base_url);
-    }
-}

@@ -6,7 +6,7 @@ import { EVENTS, type Command, type CommandArgs } from './commands';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AppInfo, ClipboardEvent, Copied, CopyFormat, DemoInfo, Derived, DeviceEventPayload, FileKind, IpcError, KeyInfo, PatForm,
-  PatImported, ProfileInput, ProfileView, Settings, TokenDetails,
+  PatImported, Profile, ProfileView, Settings, TokenDetails,
 } from './types';
 
 export function asIpcError(e: unknown): IpcError {
@@ -31,8 +31,8 @@ async function call<T>([cmd, args]: [Command, Record<string, unknown>]): Promise
 export const api = {
   appInfo: () => call<AppInfo>(to('app_info', {})),
   listProfiles: () => call<ProfileView[]>(to('list_profiles', {})),
-  previewProfile: (input: ProfileInput) => call<Derived>(to('preview_profile', { input })),
-  saveProfile: (name: string, input: ProfileInput, makeDefault: boolean) => call<Derived>(to('save_profile', { name, input, makeDefault })),
+  previewProfile: (input: Profile) => call<Derived>(to('preview_profile', { input })),
+  saveProfile: (name: string, input: Profile, makeDefault: boolean) => call<Derived>(to('save_profile', { name, input, makeDefault })),
   removeProfile: (name: string) => call<void>(to('remove_profile', { name })),
   setDefault: (name: string) => call<void>(to('set_default_profile', { name })),
   startDeviceLogin: (name: string) => call<void>(to('start_device_login', { name })),

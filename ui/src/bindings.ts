@@ -72,7 +72,12 @@ store_notice: string | null,
  */
 key_file_needed: boolean, };
 
-export type ProfileInput = { baseUrl: string, method?: Method | null, idp?: IdpPreset | null, issuer?: string | null, realm?: string | null, clientId?: string | null, scope?: string | null, username?: string | null, orgId?: string | null, kid?: string | null, expirationTime?: number | null, };
+export type Profile = { base_url: string, method: Method, idp: IdpPreset, issuer?: string | null, realm?: string | null, client_id?: string | null, scope?: string | null, username?: string | null, org_id?: string | null, kid?: string | null, expiration_time?: number | null, valid_from?: number | null, 
+/**
+ * Which store holds this profile's secrets, recorded at sign-in (no secret): later
+ * processes look there, whatever store they would choose for a new sign-in.
+ */
+store?: StoreKind | null, };
 
 export type Derived = { 
 /**
@@ -82,7 +87,11 @@ suggestedName: string, baseUrl: string, orgId: string, envId: string, issuer: st
 
 export type SignInState = "signed_in" | "needs_sign_in" | "expired" | "refresh_failing";
 
-export type ProfileView = { name: string, isDefault: boolean, demo: boolean, method: Method, input: ProfileInput, derived: Derived | null, state: SignInState, expiresAt: number | null, canRefresh: boolean, validation: Validation | null, tokenPreview: string | null, 
+export type ProfileView = { name: string, isDefault: boolean, demo: boolean, method: Method, 
+/**
+ * Its settings, as profiles.toml and the add/edit form have them.
+ */
+input: Profile, derived: Derived | null, state: SignInState, expiresAt: number | null, canRefresh: boolean, validation: Validation | null, tokenPreview: string | null, 
 /**
  * Why the last background refresh failed, if it did.
  */

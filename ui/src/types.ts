@@ -5,5 +5,5 @@
 
 export type {
   Action, AppInfo, ClipboardEvent, Copied, CopyFormat, DemoInfo, Derived, DeviceEvent, DeviceEventPayload, ErrorCode, FileKind, IdpPreset as Idp,
-  IpcError, KeyInfo, Method, PatForm, PatImported, ProfileInput, ProfileView, Settings, SignInState, TokenDetails, Validation,
+  IpcError, KeyInfo, Method, PatForm, PatImported, Profile, ProfileView, Settings, SignInState, TokenDetails, Validation,
 } from './bindings';

@@ -10,7 +10,7 @@ const profile = (over: Partial<ProfileView> = {}): ProfileView => ({
   isDefault: true,
   demo: false,
   method: 'device',
-  input: { baseUrl: 'https://acme.example.com/api/accounts/e1' },
+  input: { base_url: 'https://acme.example.com/api/accounts/e1', method: 'device', idp: 'vcl' },
   derived: null,
   state: 'signed_in',
   expiresAt: Math.floor(Date.now() / 1000) + 600,
@@ -184,7 +184,7 @@ describe('add environment', () => {
   it('previews what is derived and signs in after saving', async () => {
     profiles = [];
     const app = setup({
-      preview_profile: ({ input }) => ({ suggestedName: 'acme', baseUrl: input.baseUrl, orgId: 'acme', envId: 'e1', issuer: `${input.baseUrl}/auth`, clientId: 'acme-oaf-device', scope: 'openid' }),
+      preview_profile: ({ input }) => ({ suggestedName: 'acme', baseUrl: input.base_url, orgId: 'acme', envId: 'e1', issuer: `${input.baseUrl}/auth`, clientId: 'acme-oaf-device', scope: 'openid' }),
       save_profile: () => {
         profiles = [profile({ name: 'acme', state: 'needs_sign_in', expiresAt: null })];
         return {};

@@ -4,41 +4,42 @@ import { api, asIpcError } from '../api';
 import { field, h, replace } from '../dom';
 import { idpLabel, methodLabel } from '../labels';
 import type { Shell } from '../shell';
-import type { Idp, Method, ProfileInput, ProfileView } from '../types';
+import type { Idp, Method, Profile, ProfileView } from '../types';
 
 export function addView(shell: Shell, edit?: ProfileView): HTMLElement {
   const i = edit?.input;
   const input = (id: string, value = '', attrs: Record<string, string> = {}) => h('input', { id, value, autocomplete: 'off', spellcheck: 'false', ...attrs });
-  const baseUrl = input('base-url', i?.baseUrl ?? '', { type: 'url', required: 'true', placeholder: 'https://<org>.<domain>/api/accounts/<environment id>' });
+  const baseUrl = input('base-url', i?.base_url ?? '', { type: 'url', required: 'true', placeholder: 'https://<org>.<domain>/api/accounts/<environment id>' });
   const name = input('profile-name', edit?.name ?? '', { required: 'true', pattern: '[A-Za-z0-9_.\\-]{1,64}' });
   const method = h('select', { id: 'method' }, ...(['device', 'browser', 'pat', 'token'] as Method[]).map((m) => h('option', { value: m, selected: (i?.method ?? 'device') === m }, methodLabel(m))));
   const idp = h('select', { id: 'idp' }, ...(['vcl', 'keycloak', 'ping', 'custom'] as Idp[]).map((v) => h('option', { value: v, selected: (i?.idp ?? 'vcl') === v }, idpLabel(v))));
   const issuer = input('issuer', i?.issuer ?? '');
   const realm = input('realm', i?.realm ?? '', { placeholder: 'teradata' });
-  const clientId = input('client-id', i?.clientId ?? '');
+  const clientId = input('client-id', i?.client_id ?? '');
   const scope = input('scope', i?.scope ?? '', { placeholder: 'openid' });
   const username = input('username', i?.username ?? '');
-  const orgId = input('org-id', i?.orgId ?? '');
+  const orgId = input('org-id', i?.org_id ?? '');
   const kid = input('kid', i?.kid ?? '');
-  const expiration = input('expiration', i?.expirationTime ? String(i.expirationTime) : '', { inputmode: 'numeric', placeholder: '31536000' });
+  const expiration = input('expiration', i?.expiration_time ? String(i.expiration_time) : '', { inputmode: 'numeric', placeholder: '31536000' });
   const makeDefault = h('input', { type: 'checkbox', id: 'make-default', checked: edit ? edit.isDefault : shell.profiles.length === 0 });
   const derived = h('dl', { class: 'derived', id: 'derived', 'aria-live': 'polite' });
   const problem = h('p', { class: 'problem', id: 'add-problem', role: 'alert' });
   let nameTouched = !!edit;
   name.addEventListener('input', () => (nameTouched = true));
 
-  const read = (): ProfileInput => ({
-    baseUrl: baseUrl.value,
+  // The engine's own Profile (bindings.ts): the shape stated once, in src/profile.rs.
+  const read = (): Profile => ({
+    base_url: baseUrl.value,
     method: method.value as Method,
     idp: idp.value as Idp,
     issuer: issuer.value || null,
     realm: realm.value || null,
-    clientId: clientId.value || null,
+    client_id: clientId.value || null,
     scope: scope.value || null,
     username: username.value || null,
-    orgId: orgId.value || null,
+    org_id: orgId.value || null,
     kid: kid.value || null,
-    expirationTime: expiration.value ? Number(expiration.value) : null,
+    expiration_time: expiration.value ? Number(expiration.value) : null,
   });
   const preview = async () => {
     if (!baseUrl.value.trim()) {

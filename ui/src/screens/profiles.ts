@@ -67,7 +67,7 @@ function card(p: ProfileView): HTMLElement {
     'li',
     { class: `card${p.demo ? ' is-demo' : ''}`, id: `card-${p.name}`, 'data-name': p.name, 'aria-labelledby': `card-title-${p.name}` },
     title,
-    h('p', { class: 'url' }, p.input.baseUrl),
+    h('p', { class: 'url' }, p.input.base_url),
     h('p', { class: 'meta' }, state, ' · ', methodLabel(p.method), p.validation === 'not_validated' ? ' · not validated by Lake' : ''),
     p.problem ? h('p', { class: 'problem', role: 'alert' }, p.problem) : null,
     p.error ? h('p', { class: 'problem', role: 'alert' }, p.error) : null,
