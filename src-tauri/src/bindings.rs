@@ -61,17 +61,22 @@ fn generate() -> String {
     text
 }
 
-#[test]
-fn ui_bindings_match_the_rust_types() {
-    let generated = generate();
+/// The committed file must be what the Rust sources generate; `LAKEKEY_UPDATE_BINDINGS=1`
+/// writes it first.
+fn check_generated(path: &str, generated: &str) {
     if std::env::var_os("LAKEKEY_UPDATE_BINDINGS").is_some() {
-        std::fs::write(PATH, &generated).unwrap();
+        std::fs::write(path, generated).unwrap();
     }
-    let committed = std::fs::read_to_string(PATH).unwrap_or_default();
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed == generated,
-        "ui/src/bindings.ts is not what the Rust types generate; run LAKEKEY_UPDATE_BINDINGS=1 cargo test -p lakekey-desktop bindings"
+        "{path} is not what the Rust sources generate; run LAKEKEY_UPDATE_BINDINGS=1 cargo test -p lakekey-desktop bindings"
     );
+}
+
+#[test]
+fn ui_bindings_match_the_rust_types() {
+    check_generated(PATH, &generate());
 }
 
 const COMMANDS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/commands.ts");
@@ -166,12 +171,5 @@ fn ui_command_list_matches_the_rust_commands() {
     let generated = generate_commands();
     assert!(generated.contains("save_profile: ['name', 'input', 'makeDefault'],"), "{generated}");
     assert!(generated.contains("EVENT_DEVICE: 'device-event',"), "{generated}");
-    if std::env::var_os("LAKEKEY_UPDATE_BINDINGS").is_some() {
-        std::fs::write(COMMANDS_PATH, &generated).unwrap();
-    }
-    let committed = std::fs::read_to_string(COMMANDS_PATH).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "ui/src/commands.ts is not what the Rust command list generates; run LAKEKEY_UPDATE_BINDINGS=1 cargo test -p lakekey-desktop bindings"
-    );
+    check_generated(COMMANDS_PATH, &generated);
 }
