@@ -60,6 +60,9 @@ fn answer_and_exit_if_asked() {
 fn main() {
     desktop::STARTED.get_or_init(Instant::now);
     answer_and_exit_if_asked();
+    // Before any thread starts: secrets kept in the kernel keyring must be reachable from every
+    // thread (lakekey::keychain::stores).
+    lakekey::keychain::stores::share_session_keyring_with_all_threads();
     // The web view renders in software (see low_memory_webview), so WebKit's GPU buffer-sharing
     // renderer would only cost memory. Set before GTK starts; a user's own setting wins.
     #[cfg(target_os = "linux")]

@@ -156,6 +156,19 @@ pub(super) fn probe_kernel_write() -> Result<()> {
     platform::probe_kernel_write()
 }
 
+/// For a multi-threaded program (the desktop app), called first thing in `main`, before any
+/// thread starts: gives the process a session keyring if it has none (a desktop launcher or a
+/// service without pam_keyinit). The kernel keeps the session keyring in each thread's
+/// credentials; one created later, by a worker thread, would be that thread's alone, and the
+/// others could not reach the keys it stored. Harmless where it exists or the calls are blocked.
+pub fn share_session_keyring_with_all_threads() {
+    #[cfg(target_os = "linux")]
+    {
+        use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        let _ = KeyRing::from_special_id(KeyRingIdentifier::Session, true);
+    }
+}
+
 /// The store for `setting` on this OS, connected, and how to connect to it again.
 pub(super) fn open(setting: KeychainSetting) -> Result<(StoreKind, Connect, Arc<CredentialStore>)> {
     let (kind, connect, connected) = platform::open(setting)?;
