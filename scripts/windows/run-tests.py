@@ -29,9 +29,26 @@ for line in cargo_json.read_text().splitlines():
         name = target["name"] if target["kind"] == ["test"] else f"{target['name']}@{target['kind'][0]}"
         binaries.append((name, message["executable"]))
 
+# A test binary that runs longer than this is hung: the longest (device_flow) takes about 80 s.
+TIME_LIMIT_S = 600
+
+
 def run(args, env=None):
-    return subprocess.run(args, capture_output=True, text=True, errors="replace",
-                          env={**os.environ, **(env or {})})
+    """Runs a Windows program under Wine; past TIME_LIMIT_S it ends every process of this run's
+    Wine prefix (all started by this script) and returns what the program had printed, with
+    returncode None. A crash inside Wine's heap code keeps the heap lock while Wine starts its
+    debugger, which then waits for that lock for ever: without a limit, CI ran out of time."""
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               errors="replace", env={**os.environ, **(env or {})})
+    try:
+        stdout, stderr = process.communicate(timeout=TIME_LIMIT_S)
+        return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+    except subprocess.TimeoutExpired:
+        # The hung program's children hold its pipes open: end them all, then read what is left.
+        subprocess.run(["wineserver", "-k"], check=False)
+        process.kill()
+        stdout, stderr = process.communicate()
+        return subprocess.CompletedProcess(args, None, stdout, stderr)
 
 
 def started_tests(done):
@@ -39,6 +56,8 @@ def started_tests(done):
 
 
 def wine_status(code):
+    if code is None:
+        return f"hung: still running after {TIME_LIMIT_S} s, ended"
     # A process Wine cannot start ends with the low byte of its NTSTATUS: 53 is 0xC0000135 (a DLL
     # not found), 66 is 0xC0000142 (a DLL's initialisation failed).
     known = {53: "0xC0000135, a DLL not found", 66: "0xC0000142, a DLL failed to initialise"}
@@ -53,7 +72,14 @@ for name, exe in sorted(binaries):
         print(f"== {name}: skipped under Wine: {listed['*']}", flush=True)
         unused[name].discard("*")
         continue
-    args = ["wine", exe, "--exact", "--color", "never"]
+    # One test at a time: Wine keeps Credential Manager in its registry, and its CredEnumerateW
+    # reads the credentials twice, first to size its buffer, then to fill it; a credential that
+    # another process writes in between overflows that buffer (heap corruption: a page fault in
+    # RtlAllocateHeap and a hang) or vanishes mid-list (ERROR_KEY_DELETED, 1018). Tests running
+    # side by side write credentials while others list them (the store's chunk sweep, the tests'
+    # own checks). On Windows, Credential Manager is a service that answers each call whole (not
+    # provable here).
+    args = ["wine", exe, "--exact", "--color", "never", "--test-threads", "1"]
     if listed:
         # A skip entry must name a test this binary has: a renamed test is not skipped silently.
         listing = run(["wine", exe, "--list", "--format", "terse"])
