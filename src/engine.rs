@@ -385,9 +385,11 @@ impl Engine {
                 return Err(Error::invalid(format!("A profile `{other}` already exists; names may not differ only in letter case."))
                     .with_hint(format!("Use `{other}`, or choose another name.")));
             }
-            // Editing a profile's settings does not move its secrets.
+            // Where the secrets are is recorded by sign-in alone: editing a profile's settings
+            // does not move them, and no caller (the app's form, an IPC message) can point a
+            // profile at a store its secrets are not in.
             let store = config.profiles.get(name).and_then(|old| old.store);
-            config.profiles.insert(name.to_string(), Profile { store: profile.store.or(store), ..profile });
+            config.profiles.insert(name.to_string(), Profile { store, ..profile });
             if make_default {
                 config.default = Some(name.to_string());
             }
@@ -1015,6 +1017,24 @@ mod tests {
         assert_eq!(err.code(), ErrorCode::InvalidInput);
         assert!(err.message().contains("letter case"), "{}", err.message());
         f.engine.add_profile("p", profile, false).expect("the same name again is an update");
+    }
+
+    #[test]
+    fn editing_a_profile_keeps_the_store_its_sign_in_recorded() {
+        let f = fixture();
+        let url = "https://acme.example.com/api/accounts/e1";
+        f.engine.profiles.update(|c| Ok(c.profiles.get_mut("p").unwrap().store = Some(StoreKind::Kernel))).unwrap();
+        // The form sends no store; a forged one is ignored as well.
+        for sent in [None, Some(StoreKind::SecretService)] {
+            let edited = Profile { base_url: url.into(), scope: Some("openid lake".into()), store: sent, ..Default::default() };
+            f.engine.add_profile("p", edited, false).unwrap();
+            let kept = &f.engine.config().unwrap().profiles["p"];
+            assert_eq!((kept.store, kept.scope.as_deref()), (Some(StoreKind::Kernel), Some("openid lake")));
+        }
+        // A new profile has no secrets yet, so nowhere to record.
+        let new = Profile { base_url: url.into(), store: Some(StoreKind::Kernel), ..Default::default() };
+        f.engine.add_profile("q", new, false).unwrap();
+        assert_eq!(f.engine.config().unwrap().profiles["q"].store, None);
     }
 
     #[tokio::test]
