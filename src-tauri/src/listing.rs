@@ -31,7 +31,6 @@ pub fn profile_views_with(state: &AppState, known: &HashMap<String, Status>) -> 
             name: name.clone(),
             is_default: config.default.as_deref() == Some(name),
             demo: name.starts_with("demo-") || demo_url.as_deref() == Some(profile.base_url.as_str()),
-            method: profile.method,
             input: profile.clone(),
             derived: resolved.as_ref().ok().map(Derived::from),
             state: SignInState::NeedsSignIn,

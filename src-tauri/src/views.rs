@@ -4,7 +4,7 @@
 use lakekey::credential::Validation;
 use lakekey::device_flow::DeviceEvent;
 use lakekey::profile::{Profile, Resolved};
-use lakekey::{Method, Status};
+use lakekey::Status;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -54,7 +54,6 @@ pub struct ProfileView {
     pub name: String,
     pub is_default: bool,
     pub demo: bool,
-    pub method: Method,
     /// Its settings, as profiles.toml and the add/edit form have them.
     pub input: Profile,
     pub derived: Option<Derived>,

@@ -93,10 +93,10 @@ function mockShell(fixtures) {
 
 const now = Math.floor(Date.now() / 1000);
 const profiles = [
-  { name: 'acme-prod', isDefault: true, demo: false, method: 'device', input: { base_url: 'https://acme.innovationlabs.teradata.com/api/accounts/3f6e1c2a-1111-2222-3333-444455556666' }, derived: null, state: 'signed_in', expiresAt: now + 3300, canRefresh: true, validation: null, tokenPreview: 'eyJh…x9Qk', problem: null, error: null },
-  { name: 'acme-pat', isDefault: false, demo: false, method: 'pat', input: { base_url: 'https://acme.innovationlabs.teradata.com/api/accounts/9a8b7c6d-0000-1111-2222-333344445555', username: 'ANALYST' }, derived: null, state: 'signed_in', expiresAt: now + 31535000, canRefresh: true, validation: 'accepted', tokenPreview: 'eyJh…Zt3w', problem: null, error: null },
-  { name: 'globex-eu', isDefault: false, demo: false, method: 'device', input: { base_url: 'https://globex.example.com/api/accounts/e2' }, derived: null, state: 'refresh_failing', expiresAt: now + 40, canRefresh: true, validation: null, tokenPreview: 'eyJh…Aa0c', problem: 'Could not reach the identity provider\'s token endpoint (refresh) at globex.example.com: no answer within 30 s.', error: null },
-  { name: 'demo-device', isDefault: false, demo: true, method: 'device', input: { base_url: 'http://127.0.0.1:41234/api/accounts/demo-environment' }, derived: null, state: 'needs_sign_in', expiresAt: null, canRefresh: false, validation: null, tokenPreview: null, problem: null, error: null },
+  { name: 'acme-prod', isDefault: true, demo: false, input: { method: 'device', idp: 'vcl', base_url: 'https://acme.innovationlabs.teradata.com/api/accounts/3f6e1c2a-1111-2222-3333-444455556666' }, derived: null, state: 'signed_in', expiresAt: now + 3300, canRefresh: true, validation: null, tokenPreview: 'eyJh…x9Qk', problem: null, error: null },
+  { name: 'acme-pat', isDefault: false, demo: false, input: { method: 'pat', idp: 'vcl', base_url: 'https://acme.innovationlabs.teradata.com/api/accounts/9a8b7c6d-0000-1111-2222-333344445555', username: 'ANALYST' }, derived: null, state: 'signed_in', expiresAt: now + 31535000, canRefresh: true, validation: 'accepted', tokenPreview: 'eyJh…Zt3w', problem: null, error: null },
+  { name: 'globex-eu', isDefault: false, demo: false, input: { method: 'device', idp: 'vcl', base_url: 'https://globex.example.com/api/accounts/e2' }, derived: null, state: 'refresh_failing', expiresAt: now + 40, canRefresh: true, validation: null, tokenPreview: 'eyJh…Aa0c', problem: 'Could not reach the identity provider\'s token endpoint (refresh) at globex.example.com: no answer within 30 s.', error: null },
+  { name: 'demo-device', isDefault: false, demo: true, input: { method: 'device', idp: 'vcl', base_url: 'http://127.0.0.1:41234/api/accounts/demo-environment' }, derived: null, state: 'needs_sign_in', expiresAt: null, canRefresh: false, validation: null, tokenPreview: null, problem: null, error: null },
 ];
 // The engine's own QR code of the demo address (src/qr_code.rs keeps this file equal to its output):
 // the screenshot shows a code a phone can scan, and the test below reads it back.
@@ -249,7 +249,7 @@ test('token details never show the PAT; settings have the clipboard clear time',
 });
 
 test('paste a token', async () => {
-  const fx = { ...fixtures, list_profiles: [{ ...profiles[0], name: 'shared', method: 'token', state: 'needs_sign_in', expiresAt: null }] };
+  const fx = { ...fixtures, list_profiles: [{ ...profiles[0], name: 'shared', input: { ...profiles[0].input, method: 'token' }, state: 'needs_sign_in', expiresAt: null }] };
   const page = await open(fx);
   await page.locator('[data-action="sign-in"]').click();
   await page.getByLabel('Token (JWT)').waitFor();
@@ -308,7 +308,7 @@ test('keyboard only: add an environment, sign in, copy, with a visible focus rin
     ...fixtures,
     list_profiles: 'fn:return (window.__profiles ??= [])',
     save_profile:
-      'fn:(window.__profiles ??= []).push({ name: args.name, isDefault: true, demo: false, method: "device", input: args.input, derived: null, state: "needs_sign_in", expiresAt: null, canRefresh: false, validation: null, tokenPreview: null, problem: null, error: null }); return { baseUrl: args.input.base_url, orgId: "acme", envId: "e1", issuer: "x", clientId: "acme-oaf-device", scope: "openid" }',
+      'fn:(window.__profiles ??= []).push({ name: args.name, isDefault: true, demo: false, input: args.input, derived: null, state: "needs_sign_in", expiresAt: null, canRefresh: false, validation: null, tokenPreview: null, problem: null, error: null }); return { baseUrl: args.input.base_url, orgId: "acme", envId: "e1", issuer: "x", clientId: "acme-oaf-device", scope: "openid" }',
   };
   const page = await open(fx);
   await page.locator('#welcome-add').waitFor();

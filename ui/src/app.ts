@@ -77,8 +77,9 @@ export class App implements Shell {
   }
 
   signIn(p: ProfileView): void {
-    if (p.method === 'device' || p.method === 'browser') this.device.start(p.name);
-    else if (p.method === 'pat') this.go({ kind: 'pat', profile: p.name });
+    const method = p.input.method;
+    if (method === 'device' || method === 'browser') this.device.start(p.name);
+    else if (method === 'pat') this.go({ kind: 'pat', profile: p.name });
     else this.go({ kind: 'paste', profile: p.name });
   }
 

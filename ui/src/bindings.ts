@@ -87,7 +87,7 @@ suggestedName: string, baseUrl: string, orgId: string, envId: string, issuer: st
 
 export type SignInState = "signed_in" | "needs_sign_in" | "expired" | "refresh_failing";
 
-export type ProfileView = { name: string, isDefault: boolean, demo: boolean, method: Method, 
+export type ProfileView = { name: string, isDefault: boolean, demo: boolean, 
 /**
  * Its settings, as profiles.toml and the add/edit form have them.
  */

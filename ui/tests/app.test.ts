@@ -9,7 +9,6 @@ const profile = (over: Partial<ProfileView> = {}): ProfileView => ({
   name: 'prod',
   isDefault: true,
   demo: false,
-  method: 'device',
   input: { base_url: 'https://acme.example.com/api/accounts/e1', method: 'device', idp: 'vcl' },
   derived: null,
   state: 'signed_in',
@@ -124,7 +123,7 @@ describe('profiles screen', () => {
   it('acts on a reused button for the profile it now shows', async () => {
     const app = setup();
     await app.start();
-    await emit('profiles-changed', [profile({ state: 'needs_sign_in', expiresAt: null, method: 'pat' })]);
+    await emit('profiles-changed', [profile({ state: 'needs_sign_in', expiresAt: null, input: { base_url: 'https://acme.example.com/api/accounts/e1', method: 'pat', idp: 'vcl' } })]);
     await flush();
     (document.getElementById('sign-in-prod') as HTMLButtonElement).click();
     await flush();
@@ -184,7 +183,7 @@ describe('add environment', () => {
   it('previews what is derived and signs in after saving', async () => {
     profiles = [];
     const app = setup({
-      preview_profile: ({ input }) => ({ suggestedName: 'acme', baseUrl: input.base_url, orgId: 'acme', envId: 'e1', issuer: `${input.baseUrl}/auth`, clientId: 'acme-oaf-device', scope: 'openid' }),
+      preview_profile: ({ input }) => ({ suggestedName: 'acme', baseUrl: input.base_url, orgId: 'acme', envId: 'e1', issuer: `${input.base_url}/auth`, clientId: 'acme-oaf-device', scope: 'openid' }),
       save_profile: () => {
         profiles = [profile({ name: 'acme', state: 'needs_sign_in', expiresAt: null })];
         return {};
@@ -203,5 +202,20 @@ describe('add environment', () => {
     await flush();
     expect(calls.find((c) => c.cmd === 'save_profile')?.args).toMatchObject({ name: 'acme', makeDefault: true });
     expect(calls.map((c) => c.cmd)).toContain('start_device_login');
+  });
+
+  it('an edit sends what the form changed and keeps what it does not show', async () => {
+    const pat = profile({ input: { base_url: 'https://acme.example.com/api/accounts/e1', method: 'pat', idp: 'vcl', username: 'ANALYST', valid_from: 1700000000 } });
+    profiles = [pat];
+    const app = setup({ preview_profile: () => ({ suggestedName: 'acme', baseUrl: '', orgId: 'acme', envId: 'e1', issuer: '', clientId: '', scope: '' }), save_profile: () => ({}) });
+    await app.start();
+    app.go({ kind: 'add', edit: pat });
+    const kid = document.getElementById('kid') as HTMLInputElement;
+    kid.value = 'key2';
+    (document.getElementById('add-form') as HTMLFormElement).requestSubmit();
+    await flush();
+    const sent = calls.find((c) => c.cmd === 'save_profile')?.args as { input: Record<string, unknown> };
+    expect(sent.input).toMatchObject({ method: 'pat', username: 'ANALYST', kid: 'key2', valid_from: 1700000000 });
+    expect(calls.map((c) => c.cmd)).not.toContain('start_device_login');
   });
 });

@@ -27,8 +27,10 @@ export function addView(shell: Shell, edit?: ProfileView): HTMLElement {
   let nameTouched = !!edit;
   name.addEventListener('input', () => (nameTouched = true));
 
-  // The engine's own Profile (bindings.ts): the shape stated once, in src/profile.rs.
+  // The engine's own Profile (bindings.ts): the shape stated once, in src/profile.rs. On an edit,
+  // what the form does not show (valid_from, from `lakekey profile add --valid-from`) is kept.
   const read = (): Profile => ({
+    ...i,
     base_url: baseUrl.value,
     method: method.value as Method,
     idp: idp.value as Idp,

@@ -6,7 +6,7 @@ import { api, asIpcError } from '../api';
 import { h } from '../dom';
 import { clock, errorTitle, nowSecs } from '../format';
 import type { Shell } from '../shell';
-import type { DeviceEvent, IpcError, ProfileView } from '../types';
+import type { DeviceEvent, IpcError } from '../types';
 
 interface DeviceState {
   profile: string;
@@ -178,9 +178,11 @@ export class DeviceSignIn {
       case 'cancel-sign-in':
         if (d) void api.cancelDeviceLogin(d.profile).then(() => shell.go({ kind: 'profiles' }));
         return;
-      case 'retry-sign-in':
-        if (d) shell.signIn(shell.profiles.find((p) => p.name === d.profile) ?? ({ name: d.profile, method: 'device' } as ProfileView));
-        return;
+      case 'retry-sign-in': {
+        // A profile removed meanwhile has nothing to sign in to: back to the list.
+        const profile = d && shell.profiles.find((p) => p.name === d.profile);
+        return profile ? shell.signIn(profile) : shell.go({ kind: 'profiles' });
+      }
       case 'back':
         return shell.go({ kind: 'profiles' });
     }

@@ -59,7 +59,7 @@ function card(p: ProfileView): HTMLElement {
       button('sign-out', 'Sign out'),
     );
   } else {
-    actions.append(button('sign-in', p.method === 'browser' ? 'Sign in with browser' : 'Sign in', { class: 'primary' }));
+    actions.append(button('sign-in', p.input.method === 'browser' ? 'Sign in with browser' : 'Sign in', { class: 'primary' }));
   }
   if (!p.isDefault) actions.append(button('default', 'Make default'));
   actions.append(button('edit', 'Edit'), button('remove', 'Remove', { class: 'danger' }));
@@ -68,7 +68,7 @@ function card(p: ProfileView): HTMLElement {
     { class: `card${p.demo ? ' is-demo' : ''}`, id: `card-${p.name}`, 'data-name': p.name, 'aria-labelledby': `card-title-${p.name}` },
     title,
     h('p', { class: 'url' }, p.input.base_url),
-    h('p', { class: 'meta' }, state, ' · ', methodLabel(p.method), p.validation === 'not_validated' ? ' · not validated by Lake' : ''),
+    h('p', { class: 'meta' }, state, ' · ', methodLabel(p.input.method), p.validation === 'not_validated' ? ' · not validated by Lake' : ''),
     p.problem ? h('p', { class: 'problem', role: 'alert' }, p.problem) : null,
     p.error ? h('p', { class: 'problem', role: 'alert' }, p.error) : null,
     actions,
