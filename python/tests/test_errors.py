@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import lakekey
+import lakekey._login
 import lakekey.errors
 import pytest
 
@@ -240,6 +241,26 @@ def test_login_with_a_base_url_never_rewrites_a_profile(start_idp, tmp_path):
     assert caught.value.code == "invalid_input" and "sign-in method pat" in caught.value.message, caught.value
     assert caught.value.hint, "it says what to do instead"
     assert (Path(os.environ["LAKEKEY_CONFIG_DIR"]) / "profiles.toml").read_text() == before, "the profile is as it was"
+
+
+def test_a_failed_login_says_why_however_late_its_stderr_is_read(monkeypatch, tmp_path):
+    # Once lost in CI: the command had exited and its stdout was closed, but the thread reading
+    # its stderr had not yet taken the error line. A stand-in command and a slow reader make
+    # that order certain.
+    failing = tmp_path / "lakekey"
+    failing.write_text(
+        "#!/bin/sh\n"
+        f"[ \"$1\" = --version ] && {{ echo 'lakekey {lakekey.__version__}'; exit 0; }}\n"
+        'echo \'{"error":{"code":"invalid_input","message":"the reason","hint":"do this"}}\' >&2\n'
+        "exit 6\n"
+    )
+    failing.chmod(0o755)
+    monkeypatch.setenv("LAKEKEY_BIN", str(failing))
+    collect = lakekey._login._collect
+    monkeypatch.setattr(lakekey._login, "_collect", lambda stream, into: (time.sleep(1), collect(stream, into)))
+    with pytest.raises(lakekey.LakeKeyError) as caught:
+        lakekey.login("late")
+    assert (caught.value.code, caught.value.message, caught.value.hint) == ("invalid_input", "the reason", "do this")
 
 
 def test_a_declined_sign_in_raises_with_the_clis_hint(start_idp):

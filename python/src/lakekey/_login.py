@@ -39,7 +39,8 @@ def login(profile: Optional[str], show_notes: Callable[[List["_cli.Note"]], None
     lines: "queue.Queue[Optional[str]]" = queue.Queue()
     stderr: List[str] = []
     threading.Thread(target=_read_lines, args=(child.stdout, lines), daemon=True).start()
-    threading.Thread(target=_collect, args=(child.stderr, stderr), daemon=True).start()
+    collector = threading.Thread(target=_collect, args=(child.stderr, stderr), daemon=True)
+    collector.start()
     view = View(profile or "", notebook)
     shown = 0
     try:
@@ -89,6 +90,15 @@ def login(profile: Optional[str], show_notes: Callable[[List["_cli.Note"]], None
         view.done("The sign-in was cancelled.")
         raise
     code = child.wait()
+    # stdout closing says nothing of stderr: its reader may still hold the error or note the
+    # command printed last. The pipe closes when the command exits (a browser it started is
+    # detached from it; the limit is for one that is not).
+    collector.join(timeout=5)
+    if code == 0 and len(stderr) > shown:
+        notes, _ = _cli.read_stderr("".join(stderr[shown:]))
+        if notes:
+            view.notes(notes)
+            show_notes(notes)
     if code != 0:
         notes, error = _cli.read_stderr("".join(stderr))
         raise _cli.failure(code, error, "".join(stderr))
