@@ -101,7 +101,7 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert!(!waiter.is_finished(), "it waits while the save is in progress");
         drop(section);
+        // No check of in_critical() afterwards: the engine's tests in this binary open sections too.
         tokio::time::timeout(Duration::from_secs(5), waiter).await.expect("ends once the section closes").unwrap();
-        assert!(!in_critical());
     }
 }

@@ -212,7 +212,8 @@ fn a_sign_in_finishing_while_a_sign_out_revokes_is_the_one_that_stays() {
     let code: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     idp.control(serde_json::json!({ "revokeDelayMs": 3000 }));
     let logout = user.cmd(&["logout", "--profile", &profile]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // The sign-out holds the profile's lock once its revocation reached the IdP.
+    assert!(wait_until(Duration::from_secs(20), || idp.stats()["revocationsArrived"] == 1), "the sign-out's revocation reached the IdP");
     approve_code(code["verification_uri_complete"].as_str().unwrap(), false);
     // Tokens asked for meanwhile: either the sign-in there is, or "sign in", nothing else.
     for _ in 0..3 {
@@ -267,12 +268,14 @@ fn slow_down_adds_five_seconds_and_polls_never_come_early() {
 
 #[test]
 fn denial_and_expiry_end_with_sign_in_exit_codes() {
-    let (_idp, user, profile) = setup(&["--interval", "1", "--device-ttl", "3"], "deny");
+    let (idp, user, profile) = setup(&["--interval", "1"], "deny");
 
     let (run, events) = user.login(&profile, Approval::Deny);
     assert_eq!(run.code, 3, "{run:?}");
     assert_eq!(events.last().unwrap()["code"], "access_denied");
 
+    // Codes that live 3 s from now on: the denial above had all the time it needed.
+    idp.control(serde_json::json!({ "deviceTtl": 3 }));
     let (run, events) = user.login(&profile, Approval::Nothing);
     assert_eq!(run.code, 3, "{run:?}");
     assert_eq!(events.last().unwrap()["code"], "code_expired");
@@ -396,17 +399,20 @@ fn assert_rotation_kept(idp: &Idp, user: &User, profile: &str, later: u64) {
 #[test]
 fn a_time_limit_never_cuts_a_refresh_between_the_answer_and_the_save() {
     let (idp, user, profile) = signed_in(&["--interval", "1", "--access-ttl", "600"], "limit-refresh");
-    // The IdP rotates at once and answers 3 s later; the caller gave the command 1 s.
-    idp.control(serde_json::json!({ "refreshDelayMs": 3000 }));
-    let out = user.cmd(&["token", "--profile", &profile, "--time-limit", "1"]).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", "580").output().unwrap();
+    // The IdP rotates at once and answers 5 s later; the caller gave the command 2 s (time
+    // enough to send the refresh on a loaded machine, far short of the answer).
+    idp.control(serde_json::json!({ "refreshDelayMs": 5000 }));
+    let out = user.cmd(&["token", "--profile", &profile, "--time-limit", "2"]).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", "580").output().unwrap();
     assert!(matches!(out.status.code(), Some(0) | Some(7)), "{out:?}");
     assert_eq!(idp.stats()["refreshes"].as_array().unwrap().len(), 1);
     assert_rotation_kept(&idp, &user, &profile, 1200);
     // Waiting for another process's lock is not a refresh: the limit ends it, exit 7, said so.
     let (stdout, stderr) = (std::process::Stdio::piped(), std::process::Stdio::piped());
     idp.control(serde_json::json!({ "refreshDelayMs": 3000 }));
+    let before = idp.stats()["refreshes"].as_array().unwrap().len();
     let holder = user.cmd(&["token", "--profile", &profile]).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", "1780").stdout(stdout).stderr(stderr).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    // The holder has the lock once its refresh reached the IdP.
+    assert!(wait_until(Duration::from_secs(20), || idp.stats()["refreshes"].as_array().unwrap().len() > before), "the holder's refresh reached the IdP");
     let waiter = Run::from(user.cmd(&["token", "--profile", &profile, "--time-limit", "1"]).env("LAKEKEY_TEST_CLOCK_OFFSET_SECS", "1780").output().unwrap());
     let waiter = waiter.fails_with(7, "time limit");
     assert!(waiter.stdout.is_empty(), "{waiter:?}");

@@ -34,8 +34,8 @@ const maxLifetime = Number(opt('max-lifetime', '900'));
 
 const prefix = `/api/accounts/${envId}/auth`;
 const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
-const control = { slowDownPolls: 0, failNext: [], accessTtl, fault: null, rewrite: null, refreshDelayMs: 0, revokeDelayMs: 0, verificationHost: null };
-const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0, deviceCodes: [], codeExchanges: [], services: [], faulted: [] };
+const control = { slowDownPolls: 0, failNext: [], accessTtl, deviceTtl, fault: null, rewrite: null, refreshDelayMs: 0, revokeDelayMs: 0, verificationHost: null };
+const stats = { polls: [], refreshes: [], revocations: 0, revocationsArrived: 0, validations: [], deviceRequests: 0, deviceCodes: [], codeExchanges: [], services: [], faulted: [] };
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -73,9 +73,9 @@ const provider = new Provider(issuer, {
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: rotation,
   ttl: {
-    // A function, so a test can change the lifetime of later tokens through /__test/control.
+    // Functions, so a test can change the lifetime of later tokens and codes through /__test/control.
     AccessToken: () => control.accessTtl,
-    DeviceCode: deviceTtl,
+    DeviceCode: () => control.deviceTtl,
     RefreshToken: 86400,
     Grant: 86400,
     Interaction: 3600,
@@ -88,7 +88,9 @@ provider.on('server_error', (ctx, err) => console.error('idp server_error', err)
 
 // Test hooks around the token and device endpoints: count requests, add `interval`, inject slow_down.
 provider.use(async (ctx, next) => {
-  // The race tests hold a revocation back, so that a sign-in finishes while it is in flight.
+  // The race tests hold a revocation back, so that a sign-in finishes while it is in flight;
+  // they wait for its arrival (revocationsArrived), not for a guessed time.
+  if (ctx.path.endsWith('/token/revocation')) stats.revocationsArrived += 1;
   if (ctx.path.endsWith('/token/revocation') && control.revokeDelayMs > 0) await new Promise((r) => setTimeout(r, control.revokeDelayMs));
   await next();
   // The fault-matrix test points one endpoint elsewhere (a closed port) through discovery.
