@@ -44,16 +44,19 @@ def test_unknown_profile_and_bad_arguments_are_invalid_input():
 def test_network_trouble(start_idp):
     from conftest import sign_in_with_device_flow
 
-    idp = start_idp("--interval", "1", "--access-ttl", "4")
+    idp = start_idp("--interval", "1", "--access-ttl", "10")
     profile = unique("py-network")
     sign_in_with_device_flow(idp, profile)
+    # When the token is due and when it expires, as lakekey.token's default margin has it: the
+    # waits below follow the token, not a guess of how long the sign-in took.
+    issued = json.loads(cli("token", "--profile", profile, "--min-valid", str(lakekey.DEFAULT_MIN_VALID), "--json").stdout)
     idp.stop()
     # Due for renewal and nobody answers: while the token is valid it is the answer, with a
     # warning; once it has expired, the network error.
-    time.sleep(2)
+    time.sleep(max(0.0, issued["renew_at"] + 0.5 - time.time()))
     with pytest.warns(lakekey.RenewalFailedWarning, match="could not renew"):
         lakekey.token(profile)
-    time.sleep(3)
+    time.sleep(max(0.0, issued["expires_at"] + 1 - time.time()))
     with pytest.raises(lakekey.NetworkError) as caught:
         lakekey.token(profile)
     assert caught.value.code == "network"

@@ -79,6 +79,9 @@ def test_a_notebook_signs_in_and_teradataml_stays_fresh(start_idp):
     # The profile is made from the base URL with Lake's defaults: org `127`, client `127-oaf-device`.
     idp = start_idp("--interval", "1", "--access-ttl", "20", "--client-id", "127-oaf-device")
     nb = notebook(
+        # teradataml is imported before the sign-in: its import takes seconds, which would
+        # otherwise eat into the 20 s token's first half and renew it in the second cell.
+        "import teradataml, tdml_context\n"
         f"import lakekey\nstatus = lakekey.login(profile='nb', base_url={idp.base_url!r})\nprint('signed in:', status.signed_in, status.store)",
         TERADATAML.format(profile="nb"),
         "import time\ntime.sleep(21)\nteradataml.list_user_envs()",
@@ -187,11 +190,12 @@ def test_interrupting_the_kernel_cancels_a_sign_in(start_idp):
         ours = subprocess.run(["pgrep", "-f", "--", "--profile=nb-cancel"], capture_output=True, encoding="utf-8")
         assert ours.stdout.strip() == "", "the lakekey child is gone while the kernel still runs"
         cancelled = ""
-        while True:
+        deadline = time.monotonic() + 30
+        while "cancelled" not in cancelled and time.monotonic() < deadline:
             try:
                 msg = client.get_iopub_msg(timeout=2)
             except Exception:
-                break
+                continue
             cancelled += msg["content"].get("data", {}).get("text/html", "")
         assert "cancelled" in cancelled, "the cell says so"
         # Approved after the interrupt: nobody polls any more, so nothing is stored.
@@ -209,7 +213,8 @@ def test_interrupting_the_kernel_during_a_refresh_keeps_the_rotated_token(start_
 
     idp = start_idp("--interval", "1", "--access-ttl", "4")
     sign_in_with_device_flow(idp, "nb-refresh")
-    idp.control({"refreshDelayMs": 4000, "accessTtl": 600})
+    # The answer is held 8 s: the interrupt below lands while the refresh is in flight.
+    idp.control({"refreshDelayMs": 8000, "accessTtl": 600})
     time.sleep(2.5)  # due for renewal
     manager, client = jupyter_client.manager.start_new_kernel(kernel_name="python3", cwd=str(TESTS))
     try:

@@ -112,7 +112,9 @@ def test_an_unsupported_teradataml_is_refused_before_anything_changes(device_pro
 def test_a_failed_renewal_keeps_the_valid_token_and_asks_again_only_after_a_while(start_idp, teradataml_context):
     from teradataml import list_user_envs
 
-    idp = start_idp("--interval", "1", "--access-ttl", "20")
+    # 40 s tokens, due at half life: the 6 s of requests below end well before expiry even when
+    # the sign-in and the first request took a while on a loaded machine.
+    idp = start_idp("--interval", "1", "--access-ttl", "40")
     profile = unique("py-backoff")
     sign_in_with_device_flow(idp, profile)
     lakekey.set_auth_token(profile)
@@ -120,7 +122,7 @@ def test_a_failed_renewal_keeps_the_valid_token_and_asks_again_only_after_a_whil
     first = requests_seen(idp)[-1]
     # The token endpoint fails from now on; half the token's life later a renewal is due.
     idp.control({"fault": {"path": "/token", "kind": "status_503"}})
-    time.sleep(11)
+    time.sleep(21)
     started = time.monotonic()
     while time.monotonic() - started < 6:
         list_user_envs()  # teradataml goes on with the token it has, which is still valid

@@ -25,7 +25,8 @@ def test_base_url_is_the_profiles(device_profile, monkeypatch):
 def test_a_short_lived_token_comes_with_a_warning(start_idp):
     from conftest import sign_in_with_device_flow
 
-    idp = start_idp("--interval", "1", "--access-ttl", "20")
+    # 40 s tokens: due at half life, so the calls below come well before, however slow the machine.
+    idp = start_idp("--interval", "1", "--access-ttl", "40")
     profile = unique("py-short")
     sign_in_with_device_flow(idp, profile)
     with pytest.warns(lakekey.ShortLivedTokenWarning, match="less than the 60 s asked for"):
