@@ -213,7 +213,7 @@ fn a_sign_in_finishing_while_a_sign_out_revokes_is_the_one_that_stays() {
     idp.control(serde_json::json!({ "revokeDelayMs": 3000 }));
     let logout = user.cmd(&["logout", "--profile", &profile]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
     // The sign-out holds the profile's lock once its revocation reached the IdP.
-    assert!(wait_until(Duration::from_secs(20), || idp.stats()["revocationsArrived"] == 1), "the sign-out's revocation reached the IdP");
+    assert!(wait_until(Duration::from_secs(20), || idp.stats()["revocations"] == 1), "the sign-out's revocation reached the IdP");
     approve_code(code["verification_uri_complete"].as_str().unwrap(), false);
     // Tokens asked for meanwhile: either the sign-in there is, or "sign in", nothing else.
     for _ in 0..3 {

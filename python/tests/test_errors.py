@@ -266,6 +266,26 @@ def test_a_failed_login_says_why_however_late_its_stderr_is_read(monkeypatch, tm
     assert (caught.value.code, caught.value.message, caught.value.hint) == ("invalid_input", "the reason", "do this")
 
 
+def test_what_a_failed_login_prints_beside_its_json_is_passed_on_once(monkeypatch, tmp_path, capsys):
+    # A line that is neither a note nor the error (a diagnostic, say) is shown as it comes,
+    # once, not again when the failure is reported.
+    failing = tmp_path / "lakekey"
+    failing.write_text(
+        "#!/bin/sh\n"
+        f"[ \"$1\" = --version ] && {{ echo 'lakekey {lakekey.__version__}'; exit 0; }}\n"
+        "echo 'a diagnostic line' >&2\n"
+        "sleep 2\n"
+        'echo \'{"error":{"code":"invalid_input","message":"the reason"}}\' >&2\n'
+        "exit 6\n"
+    )
+    failing.chmod(0o755)
+    monkeypatch.setenv("LAKEKEY_BIN", str(failing))
+    with pytest.raises(lakekey.LakeKeyError) as caught:
+        lakekey.login("twice")
+    assert caught.value.code == "invalid_input"
+    assert capsys.readouterr().err.count("a diagnostic line") == 1
+
+
 def test_a_declined_sign_in_raises_with_the_clis_hint(start_idp):
     idp = start_idp("--interval", "1")
     profile = unique("py-declined")

@@ -35,7 +35,7 @@ const maxLifetime = Number(opt('max-lifetime', '900'));
 const prefix = `/api/accounts/${envId}/auth`;
 const lakeKeys = new Map(); // kid -> { publicKey, pat, username }
 const control = { slowDownPolls: 0, failNext: [], accessTtl, deviceTtl, fault: null, rewrite: null, refreshDelayMs: 0, revokeDelayMs: 0, verificationHost: null };
-const stats = { polls: [], refreshes: [], revocations: 0, revocationsArrived: 0, validations: [], deviceRequests: 0, deviceCodes: [], codeExchanges: [], services: [], faulted: [] };
+const stats = { polls: [], refreshes: [], revocations: 0, validations: [], deviceRequests: 0, deviceCodes: [], codeExchanges: [], services: [], faulted: [] };
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -88,10 +88,12 @@ provider.on('server_error', (ctx, err) => console.error('idp server_error', err)
 
 // Test hooks around the token and device endpoints: count requests, add `interval`, inject slow_down.
 provider.use(async (ctx, next) => {
-  // The race tests hold a revocation back, so that a sign-in finishes while it is in flight;
-  // they wait for its arrival (revocationsArrived), not for a guessed time.
-  if (ctx.path.endsWith('/token/revocation')) stats.revocationsArrived += 1;
-  if (ctx.path.endsWith('/token/revocation') && control.revokeDelayMs > 0) await new Promise((r) => setTimeout(r, control.revokeDelayMs));
+  if (ctx.path.endsWith('/token/revocation')) {
+    // Counted on arrival: the race tests hold a revocation back, so that a sign-in finishes
+    // while it is in flight, and wait for this count rather than for a guessed time.
+    stats.revocations += 1;
+    if (control.revokeDelayMs > 0) await new Promise((r) => setTimeout(r, control.revokeDelayMs));
+  }
   await next();
   // The fault-matrix test points one endpoint elsewhere (a closed port) through discovery.
   if (ctx.path.endsWith('/.well-known/openid-configuration') && control.rewrite && ctx.body) {
@@ -130,7 +132,6 @@ provider.use(async (ctx, next) => {
     // caller arrives while this refresh is in flight.
     if (control.refreshDelayMs > 0) await new Promise((r) => setTimeout(r, control.refreshDelayMs));
   }
-  if (ctx.path.endsWith('/token/revocation')) stats.revocations += 1;
 });
 
 const providerCallback = provider.callback();

@@ -43,6 +43,21 @@ def login(profile: Optional[str], show_notes: Callable[[List["_cli.Note"]], None
     collector.start()
     view = View(profile or "", notebook)
     shown = 0
+    error: Optional[dict] = None
+
+    def take_stderr() -> None:
+        # Each stderr line is read once: notes are shown, the error report is kept for the
+        # end, and other lines are passed on (read_stderr does that) only once.
+        nonlocal shown, error
+        new = stderr[shown:]  # a copy: the reader may append while this runs
+        if new:
+            notes, reported = _cli.read_stderr("".join(new))
+            shown += len(new)
+            error = reported or error
+            if notes:
+                view.notes(notes)
+                show_notes(notes)
+
     try:
         while True:
             try:
@@ -50,12 +65,7 @@ def login(profile: Optional[str], show_notes: Callable[[List["_cli.Note"]], None
             except queue.Empty:
                 line = ""
             # Notes (where secrets are kept, say) arrive on stderr; errors come as events.
-            if len(stderr) > shown:
-                notes, _ = _cli.read_stderr("".join(stderr[shown:]))
-                shown = len(stderr)
-                if notes:
-                    view.notes(notes)
-                    show_notes(notes)
+            take_stderr()
             if line is None:
                 break
             if not line:
@@ -94,13 +104,8 @@ def login(profile: Optional[str], show_notes: Callable[[List["_cli.Note"]], None
     # command printed last. The pipe closes when the command exits (a browser it started is
     # detached from it; the limit is for one that is not).
     collector.join(timeout=5)
-    if code == 0 and len(stderr) > shown:
-        notes, _ = _cli.read_stderr("".join(stderr[shown:]))
-        if notes:
-            view.notes(notes)
-            show_notes(notes)
+    take_stderr()
     if code != 0:
-        notes, error = _cli.read_stderr("".join(stderr))
         raise _cli.failure(code, error, "".join(stderr))
     return str(profile)
 
